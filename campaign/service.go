@@ -1,0 +1,484 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Suppressor adds the suppression entry that keeps an erased person from
+// being called again. The suppression package implements it; the campaign
+// package defines it here, where it is used.
+type Suppressor interface {
+	SuppressErased(ctx context.Context, ws WorkspaceID, phones []string, email string, by UserID, at time.Time) error
+}
+
+// Config configures a [Service].
+type Config struct {
+	// Store is required.
+	Store Store
+	// Clock returns the current time. Defaults to time.Now.
+	Clock func() time.Time
+	// Logger receives debug logs of mutations. Defaults to discarding.
+	Logger *slog.Logger
+	// Suppressor records the suppression entry of an erased contact.
+	// Required by EraseContact; other operations work without it.
+	Suppressor Suppressor
+	// MaxRetries bounds the re-reads of an update that lost an optimistic
+	// concurrency race. Defaults to 20.
+	MaxRetries int
+}
+
+// Service performs every mutation of the campaign model: it checks the
+// actor's role with [Permit], validates, stamps times from its clock and
+// writes an audit entry with each change. It is safe for concurrent use.
+type Service struct {
+	store      Store
+	now        func() time.Time
+	log        *slog.Logger
+	suppressor Suppressor
+	maxRetries int
+}
+
+// NewService returns a Service; it refuses a Config without a Store.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, fmt.Errorf("%w: Config.Store is required", ErrInvalid)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 20
+	}
+	return &Service{store: cfg.Store, now: cfg.Clock, log: cfg.Logger, suppressor: cfg.Suppressor, maxRetries: cfg.MaxRetries}, nil
+}
+
+// Now returns the service clock's current time in UTC.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+func (s *Service) audit(actor Actor, action, entity, id, detail string, at time.Time) AuditEntry {
+	return AuditEntry{
+		ID: AuditID(NewID("aud", at)), WorkspaceID: actor.WorkspaceID, ActorID: actor.UserID,
+		Action: action, Entity: entity, EntityID: id, Detail: detail, At: at,
+	}
+}
+
+// Authorize loads the actor's membership and checks the action with
+// [Permit]. Every mutating operation of CallStack calls it first; a user who
+// is not a member is refused with [ErrForbidden].
+func (s *Service) Authorize(ctx context.Context, actor Actor, action Action) (Member, error) {
+	m, err := s.store.GetMember(ctx, actor.WorkspaceID, actor.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return Member{}, fmt.Errorf("%w: user %q is not a member of workspace %q", ErrForbidden, actor.UserID, actor.WorkspaceID)
+	}
+	if err != nil {
+		return Member{}, err
+	}
+	if err := Permit(m.Role, action); err != nil {
+		return Member{}, err
+	}
+	return m, nil
+}
+
+// CreateWorkspace creates a workspace with owner as its TeamAdmin. A zero
+// w.ID is assigned; settings take their defaults.
+func (s *Service) CreateWorkspace(ctx context.Context, owner Member, w Workspace) (Workspace, error) {
+	now := s.Now()
+	if w.ID == "" {
+		w.ID = WorkspaceID(NewID("ws", now))
+	}
+	w.Settings = w.Settings.WithDefaults()
+	w.CreatedAt, w.UpdatedAt = now, now
+	if err := w.Validate(); err != nil {
+		return Workspace{}, err
+	}
+	owner.WorkspaceID, owner.Role, owner.CreatedAt = w.ID, RoleTeamAdmin, now
+	if err := owner.Validate(); err != nil {
+		return Workspace{}, err
+	}
+	a := s.audit(Actor{w.ID, owner.UserID}, "workspace.create", "workspace", string(w.ID), w.Name, now)
+	if err := s.store.CreateWorkspace(ctx, w, owner, a); err != nil {
+		return Workspace{}, err
+	}
+	return w, nil
+}
+
+// UpdateWorkspaceSettings replaces the workspace's settings (TeamAdmin).
+func (s *Service) UpdateWorkspaceSettings(ctx context.Context, actor Actor, settings WorkspaceSettings) (Workspace, error) {
+	if _, err := s.Authorize(ctx, actor, ActionManageWorkspace); err != nil {
+		return Workspace{}, err
+	}
+	w, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
+	if err != nil {
+		return Workspace{}, err
+	}
+	now := s.Now()
+	w.Settings, w.UpdatedAt = settings.WithDefaults(), now
+	if err := w.Validate(); err != nil {
+		return Workspace{}, err
+	}
+	if err := s.store.UpdateWorkspace(ctx, w, s.audit(actor, "workspace.update", "workspace", string(w.ID), "settings", now)); err != nil {
+		return Workspace{}, err
+	}
+	return w, nil
+}
+
+// PutMember adds a member or changes a member's role (TeamAdmin).
+func (s *Service) PutMember(ctx context.Context, actor Actor, m Member) (Member, error) {
+	if _, err := s.Authorize(ctx, actor, ActionManageMembers); err != nil {
+		return Member{}, err
+	}
+	now := s.Now()
+	m.WorkspaceID = actor.WorkspaceID
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = now
+	}
+	if err := m.Validate(); err != nil {
+		return Member{}, err
+	}
+	if err := s.store.PutMember(ctx, m, s.audit(actor, "member.put", "member", string(m.UserID), string(m.Role), now)); err != nil {
+		return Member{}, err
+	}
+	return m, nil
+}
+
+// RemoveMember removes a member (TeamAdmin). A TeamAdmin cannot remove
+// themself, so a workspace always keeps an admin who can manage it.
+func (s *Service) RemoveMember(ctx context.Context, actor Actor, user UserID) error {
+	if _, err := s.Authorize(ctx, actor, ActionManageMembers); err != nil {
+		return err
+	}
+	if user == actor.UserID {
+		return fmt.Errorf("%w: a team admin cannot remove themself", ErrForbidden)
+	}
+	now := s.Now()
+	return s.store.DeleteMember(ctx, actor.WorkspaceID, user, s.audit(actor, "member.delete", "member", string(user), "", now))
+}
+
+// CreateCampaign creates a Draft campaign (CampaignManager or TeamAdmin).
+// A zero c.ID is assigned; zero settings and identity fields take their
+// documented defaults from the workspace.
+func (s *Service) CreateCampaign(ctx context.Context, actor Actor, c Campaign) (Campaign, error) {
+	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
+		return Campaign{}, err
+	}
+	w, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
+	if err != nil {
+		return Campaign{}, err
+	}
+	now := s.Now()
+	if c.ID == "" {
+		c.ID = ID(NewID("cmp", now))
+	}
+	c.WorkspaceID, c.Status, c.ArchivedFrom, c.Version = actor.WorkspaceID, StatusDraft, "", 1
+	if c.OwnerID == "" {
+		c.OwnerID = actor.UserID
+	}
+	if c.Locale == "" {
+		c.Locale = "en-US"
+	}
+	if c.DefaultRegion == "" {
+		c.DefaultRegion = w.Settings.DefaultRegion
+	}
+	if c.Timezone == "" {
+		c.Timezone = w.Settings.Timezone
+	}
+	if c.Health == "" {
+		c.Health = HealthUnknown
+	}
+	c.Settings = c.Settings.WithDefaults(c.DefaultRegion)
+	c.CreatedAt, c.UpdatedAt = now, now
+	c.normalizeTimes()
+	if err := c.Validate(); err != nil {
+		return Campaign{}, err
+	}
+	if err := s.store.CreateCampaign(ctx, c, s.audit(actor, "campaign.create", "campaign", string(c.ID), c.Name, now)); err != nil {
+		return Campaign{}, err
+	}
+	s.log.DebugContext(ctx, "campaign created", "workspace", c.WorkspaceID, "campaign", c.ID)
+	return c, nil
+}
+
+// UpdateCampaign applies edit to the campaign and stores it, re-reading and
+// re-applying edit when a concurrent writer won the race (CampaignManager
+// or TeamAdmin). edit must not change Status; use Transition.
+func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit func(*Campaign) error) (Campaign, error) {
+	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
+		return Campaign{}, err
+	}
+	for range s.maxRetries {
+		c, err := s.store.GetCampaign(ctx, actor.WorkspaceID, id)
+		if err != nil {
+			return Campaign{}, err
+		}
+		status, version := c.Status, c.Version
+		if err := edit(&c); err != nil {
+			return Campaign{}, err
+		}
+		if c.Status != status {
+			return Campaign{}, fmt.Errorf("%w: change status with Transition", ErrInvalidTransition)
+		}
+		c.ID, c.WorkspaceID, c.Version = id, actor.WorkspaceID, version
+		c.Settings = c.Settings.WithDefaults(c.DefaultRegion)
+		now := s.Now()
+		c.UpdatedAt = now
+		c.normalizeTimes()
+		if err := c.Validate(); err != nil {
+			return Campaign{}, err
+		}
+		err = s.store.UpdateCampaign(ctx, c, s.audit(actor, "campaign.update", "campaign", string(id), "", now))
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Campaign{}, err
+		}
+		c.Version++
+		return c, nil
+	}
+	return Campaign{}, fmt.Errorf("%w: campaign %s kept changing", ErrConflict, id)
+}
+
+// Transition moves a campaign to status to, recording who and when
+// (CampaignManager or TeamAdmin). An invalid move returns
+// [ErrInvalidTransition]. Use [SystemUser] as the actor's user for engine
+// moves through [Service.TransitionAsSystem].
+func (s *Service) Transition(ctx context.Context, actor Actor, id ID, to Status, reason string) (Campaign, error) {
+	if _, err := s.Authorize(ctx, actor, ActionChangeStatus); err != nil {
+		return Campaign{}, err
+	}
+	return s.transition(ctx, actor, id, to, reason)
+}
+
+// TransitionAsSystem moves a campaign on the engine's own authority (the
+// failure guardrail pausing it, completion when every contact is final).
+// The transition is recorded with [SystemUser].
+func (s *Service) TransitionAsSystem(ctx context.Context, ws WorkspaceID, id ID, to Status, reason string) (Campaign, error) {
+	return s.transition(ctx, Actor{WorkspaceID: ws, UserID: SystemUser}, id, to, reason)
+}
+
+func (s *Service) transition(ctx context.Context, actor Actor, id ID, to Status, reason string) (Campaign, error) {
+	for range s.maxRetries {
+		c, err := s.store.GetCampaign(ctx, actor.WorkspaceID, id)
+		if err != nil {
+			return Campaign{}, err
+		}
+		if err := CheckTransition(c, to); err != nil {
+			return Campaign{}, err
+		}
+		archivedFrom := Status("")
+		if to == StatusArchived {
+			archivedFrom = c.Status
+		}
+		now := s.Now()
+		t := Transition{WorkspaceID: actor.WorkspaceID, CampaignID: id, From: c.Status, To: to, By: actor.UserID, Reason: reason, At: now}
+		err = s.store.TransitionCampaign(ctx, t, archivedFrom, s.audit(actor, "campaign.transition", "campaign", string(id), string(c.Status)+"→"+string(to), now))
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Campaign{}, err
+		}
+		c.Status, c.ArchivedFrom, c.UpdatedAt = to, archivedFrom, now
+		c.Version++
+		return c, nil
+	}
+	return Campaign{}, fmt.Errorf("%w: campaign %s kept changing", ErrConflict, id)
+}
+
+// PutList creates or replaces a list (CampaignManager or TeamAdmin). A zero
+// l.ID is assigned; zero Priority and DupeDays take their defaults.
+func (s *Service) PutList(ctx context.Context, actor Actor, l List) (List, error) {
+	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
+		return List{}, err
+	}
+	now := s.Now()
+	if l.ID == "" {
+		l.ID = ListID(NewID("lst", now))
+		l.CreatedAt = now
+	}
+	l.WorkspaceID = actor.WorkspaceID
+	l = l.withDefaults()
+	if err := l.Validate(); err != nil {
+		return List{}, err
+	}
+	if l.CampaignID != "" {
+		if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, l.CampaignID); err != nil {
+			return List{}, err
+		}
+	}
+	if err := s.store.PutList(ctx, l, s.audit(actor, "list.put", "list", string(l.ID), l.Name, now)); err != nil {
+		return List{}, err
+	}
+	return l, nil
+}
+
+// PutDisposition creates or replaces a disposition (CampaignManager or
+// TeamAdmin). A zero d.ID is assigned.
+func (s *Service) PutDisposition(ctx context.Context, actor Actor, d Disposition) (Disposition, error) {
+	return putChild(ctx, s, actor, &d, "dsp", func(id string) { d.ID = DispositionID(id) }, d.ID == "", d.CampaignID,
+		func() error { d.WorkspaceID = actor.WorkspaceID; return d.Validate() },
+		func(a AuditEntry) error { return s.store.PutDisposition(ctx, d, a) }, "disposition", func() string { return string(d.ID) })
+}
+
+// PutGoal creates or replaces a goal (CampaignManager or TeamAdmin). A zero
+// g.ID is assigned.
+func (s *Service) PutGoal(ctx context.Context, actor Actor, g Goal) (Goal, error) {
+	return putChild(ctx, s, actor, &g, "gol", func(id string) { g.ID = GoalID(id) }, g.ID == "", g.CampaignID,
+		func() error { g.WorkspaceID = actor.WorkspaceID; return g.Validate() },
+		func(a AuditEntry) error { return s.store.PutGoal(ctx, g, a) }, "goal", func() string { return string(g.ID) })
+}
+
+// PutAnalysis creates or replaces an analysis question (CampaignManager or
+// TeamAdmin). A zero an.ID is assigned.
+func (s *Service) PutAnalysis(ctx context.Context, actor Actor, an Analysis) (Analysis, error) {
+	return putChild(ctx, s, actor, &an, "anl", func(id string) { an.ID = AnalysisID(id) }, an.ID == "", an.CampaignID,
+		func() error { an.WorkspaceID = actor.WorkspaceID; return an.Validate() },
+		func(a AuditEntry) error { return s.store.PutAnalysis(ctx, an, a) }, "analysis", func() string { return string(an.ID) })
+}
+
+// putChild is the shared body of the Put methods of campaign children:
+// authorize, assign an ID, check the campaign exists, validate, store.
+func putChild[T any](ctx context.Context, s *Service, actor Actor, v *T, prefix string, setID func(string), newID bool, cid ID,
+	validate func() error, put func(AuditEntry) error, entity string, getID func() string) (T, error) {
+	var zero T
+	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
+		return zero, err
+	}
+	now := s.Now()
+	if newID {
+		setID(NewID(prefix, now))
+	}
+	if err := validate(); err != nil {
+		return zero, err
+	}
+	if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, cid); err != nil {
+		return zero, err
+	}
+	if err := put(s.audit(actor, entity+".put", entity, getID(), "", now)); err != nil {
+		return zero, err
+	}
+	return *v, nil
+}
+
+// PutSchedule creates or replaces a schedule (CampaignManager or
+// TeamAdmin). A zero sc.ID is assigned.
+func (s *Service) PutSchedule(ctx context.Context, actor Actor, sc Schedule) (Schedule, error) {
+	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
+		return Schedule{}, err
+	}
+	now := s.Now()
+	if sc.ID == "" {
+		sc.ID = ScheduleID(NewID("sch", now))
+	}
+	sc.WorkspaceID = actor.WorkspaceID
+	if err := sc.Validate(); err != nil {
+		return Schedule{}, err
+	}
+	if err := s.store.PutSchedule(ctx, sc, s.audit(actor, "schedule.put", "schedule", string(sc.ID), sc.Name, now)); err != nil {
+		return Schedule{}, err
+	}
+	return sc, nil
+}
+
+// AddContacts validates and inserts new contacts in one transaction (any
+// role that may import). Zero IDs are assigned and zero fields take their
+// defaults (status Pending, lane New, consent none). The importer is the
+// usual caller; it runs the duplicate and suppression checks first.
+func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([]Contact, error) {
+	if _, err := s.Authorize(ctx, actor, ActionImport); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	out := make([]Contact, len(cs))
+	for i, c := range cs {
+		if c.ID == "" {
+			c.ID = ContactID(NewID("ct", now))
+		}
+		c.WorkspaceID, c.Version, c.CreatedAt, c.UpdatedAt = actor.WorkspaceID, 1, now, now
+		c = c.withDefaults()
+		c.normalizeTimes()
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("contact %d: %w", i, err)
+		}
+		out[i] = c
+	}
+	a := s.audit(actor, "contact.insert", "contact", "", fmt.Sprintf("%d contacts", len(out)), now)
+	if err := s.store.InsertContacts(ctx, actor.WorkspaceID, out, a); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateContact applies edit to a contact and stores it, re-reading and
+// re-applying edit when a concurrent writer won the race (any role that may
+// edit contacts).
+func (s *Service) UpdateContact(ctx context.Context, actor Actor, id ContactID, edit func(*Contact) error) (Contact, error) {
+	if _, err := s.Authorize(ctx, actor, ActionEditContact); err != nil {
+		return Contact{}, err
+	}
+	return s.updateContact(ctx, actor, id, "contact.update", edit)
+}
+
+func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, action string, edit func(*Contact) error) (Contact, error) {
+	for range s.maxRetries {
+		c, err := s.store.GetContact(ctx, actor.WorkspaceID, id)
+		if err != nil {
+			return Contact{}, err
+		}
+		version := c.Version
+		if err := edit(&c); err != nil {
+			return Contact{}, err
+		}
+		now := s.Now()
+		c.ID, c.WorkspaceID, c.Version, c.UpdatedAt = id, actor.WorkspaceID, version, now
+		c.normalizeTimes()
+		if err := c.Validate(); err != nil {
+			return Contact{}, err
+		}
+		err = s.store.UpdateContact(ctx, c, s.audit(actor, action, "contact", string(id), "", now))
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Contact{}, err
+		}
+		c.Version++
+		return c, nil
+	}
+	return Contact{}, fmt.Errorf("%w: contact %s kept changing", ErrConflict, id)
+}
+
+// EraseContact removes a person's personal data on request (CampaignManager
+// or TeamAdmin): the suppression entry for their numbers and email is
+// recorded first through the configured [Suppressor], then the contact is
+// replaced by [Contact.Erased]. Reports keep the anonymous counts.
+func (s *Service) EraseContact(ctx context.Context, actor Actor, id ContactID) (Contact, error) {
+	if _, err := s.Authorize(ctx, actor, ActionEraseContact); err != nil {
+		return Contact{}, err
+	}
+	if s.suppressor == nil {
+		return Contact{}, fmt.Errorf("%w: EraseContact needs Config.Suppressor so the number stays suppressed", ErrInvalid)
+	}
+	c, err := s.store.GetContact(ctx, actor.WorkspaceID, id)
+	if err != nil {
+		return Contact{}, err
+	}
+	if !c.ErasedAt.IsZero() {
+		return c, nil
+	}
+	phones := append([]string{c.Phone}, c.AltPhones...)
+	if err := s.suppressor.SuppressErased(ctx, actor.WorkspaceID, phones, c.Email, actor.UserID, s.Now()); err != nil {
+		return Contact{}, fmt.Errorf("campaign: suppress before erasing: %w", err)
+	}
+	return s.updateContact(ctx, actor, id, "contact.erase", func(c *Contact) error {
+		*c = c.Erased(s.Now())
+		return nil
+	})
+}
