@@ -16,9 +16,13 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/store"
+	"github.com/callstackhq/callstack/suppression"
 )
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store       = (*Store)(nil)
+	_ suppression.Store = (*Store)(nil)
+)
 
 // Store is the in-memory adapter. The zero value is not usable; call New.
 // It is safe for concurrent use.
@@ -37,6 +41,7 @@ type Store struct {
 	schedules    map[campaign.ScheduleID]campaign.Schedule
 	contacts     map[campaign.ContactID]campaign.Contact
 	audit        map[campaign.WorkspaceID][]campaign.AuditEntry
+	supp         map[suppKey]map[string]suppEntry
 	// order keeps insertion order of children for stable listings.
 	seq   int64
 	order map[string]int64
@@ -56,6 +61,7 @@ func New() *Store {
 		schedules:    map[campaign.ScheduleID]campaign.Schedule{},
 		contacts:     map[campaign.ContactID]campaign.Contact{},
 		audit:        map[campaign.WorkspaceID][]campaign.AuditEntry{},
+		supp:         map[suppKey]map[string]suppEntry{},
 		order:        map[string]int64{},
 	}
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/store"
+	"github.com/callstackhq/callstack/suppression"
 )
 
 // NewStore returns a fresh, migrated, empty store for one test.
@@ -58,6 +59,17 @@ func Run(t *testing.T, newStore NewStore) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = s.Close() })
 			tt.fn(t, newHarness(t, s))
+		})
+	}
+	for _, tt := range suppressionTests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStore(t)
+			t.Cleanup(func() { _ = s.Close() })
+			ss, ok := s.(suppression.Store)
+			if !ok {
+				t.Skipf("capability: %T does not implement suppression.Store yet", s)
+			}
+			tt.fn(t, newHarness(t, s), ss)
 		})
 	}
 }

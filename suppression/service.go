@@ -1,0 +1,297 @@
+package suppression
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+)
+
+// Authorizer checks an actor's role; *campaign.Service implements it.
+type Authorizer interface {
+	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
+}
+
+// Config configures a [Service].
+type Config struct {
+	// Store is required.
+	Store Store
+	// Authorizer is required: it checks roles on every mutation.
+	Authorizer Authorizer
+	// Clock returns the current time. Defaults to time.Now.
+	Clock func() time.Time
+	// Logger receives progress of registry loads. Defaults to discarding.
+	Logger *slog.Logger
+	// BatchSize is the numbers written per store call in LoadRegistry.
+	// Defaults to 50,000.
+	BatchSize int
+}
+
+// Service adds, removes, loads and checks suppression entries. It is safe
+// for concurrent use.
+type Service struct {
+	store     Store
+	auth      Authorizer
+	now       func() time.Time
+	log       *slog.Logger
+	batchSize int
+}
+
+// NewService returns a Service; it refuses a Config without a Store or an
+// Authorizer.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Authorizer == nil {
+		return nil, errors.New("suppression: Config.Store and Config.Authorizer are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 50_000
+	}
+	return &Service{store: cfg.Store, auth: cfg.Authorizer, now: cfg.Clock, log: cfg.Logger, batchSize: cfg.BatchSize}, nil
+}
+
+// actionFor is the permission a list needs: only a TeamAdmin manages the
+// global list; client and campaign lists need ActionCampaignDNC.
+func actionFor(l List) campaign.Action {
+	if l.Scope == ScopeGlobal {
+		return campaign.ActionManageSuppression
+	}
+	return campaign.ActionCampaignDNC
+}
+
+func (s *Service) audit(actor campaign.Actor, action, id, detail string, at time.Time) campaign.AuditEntry {
+	return campaign.AuditEntry{ID: campaign.AuditID(campaign.NewID("aud", at)), WorkspaceID: actor.WorkspaceID, ActorID: actor.UserID,
+		Action: action, Entity: "suppression", EntityID: id, Detail: detail, At: at}
+}
+
+// Add adds entries on behalf of actor, replacing entries with the same key.
+// AddedBy, AddedAt and WorkspaceID are filled in; emails are lower-cased.
+func (s *Service) Add(ctx context.Context, actor campaign.Actor, es ...Entry) error {
+	now := s.now().UTC()
+	checked := map[campaign.Action]bool{}
+	for i := range es {
+		e := &es[i]
+		if a := actionFor(e.List); !checked[a] {
+			if _, err := s.auth.Authorize(ctx, actor, a); err != nil {
+				return err
+			}
+			checked[a] = true
+		}
+		e.WorkspaceID, e.AddedBy, e.AddedAt = actor.WorkspaceID, actor.UserID, now
+		e.Email = strings.ToLower(strings.TrimSpace(e.Email))
+		if !e.ExpiresAt.IsZero() {
+			e.ExpiresAt = e.ExpiresAt.UTC()
+		}
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+	}
+	if len(es) == 0 {
+		return nil
+	}
+	return s.store.PutSuppressions(ctx, actor.WorkspaceID, es, s.audit(actor, "suppression.add", "", fmt.Sprintf("%d entries", len(es)), now))
+}
+
+// Remove removes one entry on behalf of actor.
+func (s *Service) Remove(ctx context.Context, actor campaign.Actor, k Key) error {
+	if _, err := s.auth.Authorize(ctx, actor, actionFor(k.List)); err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	return s.store.DeleteSuppression(ctx, actor.WorkspaceID, k, s.audit(actor, "suppression.remove", k.Number+k.Email, string(k.List.Scope)+":"+k.List.Ref, now))
+}
+
+// Check returns, for each queried number or email that is suppressed for
+// the target now, its matches. Unmatched values are absent from the map.
+// Numbers must be E.164 (as the importer and the queue hold them).
+func (s *Service) Check(ctx context.Context, ws campaign.WorkspaceID, q Query) (map[string][]Match, error) {
+	ms, err := s.store.CheckSuppressed(ctx, ws, q, s.now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]Match, len(ms))
+	for _, m := range ms {
+		k := m.Number
+		if k == "" {
+			k = m.Email
+		}
+		out[k] = append(out[k], m)
+	}
+	return out, nil
+}
+
+// Widest returns the widest scope among ms (global, then client, then
+// campaign), the one a block reports.
+func Widest(ms []Match) Match {
+	best := ms[0]
+	rank := map[Scope]int{ScopeGlobal: 0, ScopeClient: 1, ScopeCampaign: 2}
+	for _, m := range ms[1:] {
+		if rank[m.List.Scope] < rank[best.List.Scope] {
+			best = m
+		}
+	}
+	return best
+}
+
+// LoadResult reports a registry load.
+type LoadResult struct {
+	// Lines counts the non-blank lines read.
+	Lines int
+	// Loaded counts the numbers written (existing entries included).
+	Loaded int
+	// Invalid counts lines that are not a 10-digit NANP number.
+	Invalid int
+	// InvalidLines are the first 100 invalid line numbers (1-based).
+	InvalidLines []int
+}
+
+// LoadRegistry streams a registry file into list l on behalf of actor:
+// one 10-digit NANP number a line ("4155552671", "415,5552671",
+// "415-555-2671" and "+14155552671" are read alike), as the US and Canadian
+// registries deliver them per area code. Each number becomes a copy of tmpl.
+// An invalid line is counted and reported by number, never dropped
+// silently. Writes go in batches of Config.BatchSize; on error the batches
+// already written stay.
+func (s *Service) LoadRegistry(ctx context.Context, actor campaign.Actor, r io.Reader, l List, tmpl Entry) (LoadResult, error) {
+	var res LoadResult
+	if _, err := s.auth.Authorize(ctx, actor, actionFor(l)); err != nil {
+		return res, err
+	}
+	now := s.now().UTC()
+	tmpl.WorkspaceID, tmpl.List, tmpl.AddedBy, tmpl.AddedAt, tmpl.Number, tmpl.Email = actor.WorkspaceID, l, actor.UserID, now, "+10000000000", ""
+	if tmpl.Reason == "" {
+		tmpl.Reason = "registry"
+	}
+	if err := tmpl.Validate(); err != nil {
+		return res, err
+	}
+	tmpl.Number = ""
+	batch := make([]string, 0, s.batchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := s.store.BulkSuppress(ctx, actor.WorkspaceID, tmpl, batch); err != nil {
+			return err
+		}
+		res.Loaded += len(batch)
+		batch = batch[:0]
+		return ctx.Err()
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	line := 0
+	for sc.Scan() {
+		line++
+		raw := strings.TrimSpace(sc.Text())
+		if raw == "" {
+			continue
+		}
+		res.Lines++
+		n, ok := registryNumber(raw)
+		if !ok {
+			res.Invalid++
+			if len(res.InvalidLines) < 100 {
+				res.InvalidLines = append(res.InvalidLines, line)
+			}
+			continue
+		}
+		batch = append(batch, n)
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return res, fmt.Errorf("suppression: read registry line %d: %w", line+1, err)
+	}
+	if err := flush(); err != nil {
+		return res, err
+	}
+	a := s.audit(actor, "suppression.load", tmpl.Source, fmt.Sprintf("%s:%s %d numbers, %d invalid lines", l.Scope, l.Ref, res.Loaded, res.Invalid), now)
+	if err := s.store.PutSuppressions(ctx, actor.WorkspaceID, nil, a); err != nil {
+		return res, err
+	}
+	s.log.InfoContext(ctx, "registry loaded", "workspace", actor.WorkspaceID, "scope", l.Scope, "loaded", res.Loaded, "invalid", res.Invalid)
+	return res, nil
+}
+
+// registryNumber reads a registry line as +1 and ten digits: an optional
+// leading +1 or 1, digits with separators (comma, dash, dot, space,
+// parentheses). The area code and exchange must start with 2–9.
+func registryNumber(raw string) (string, bool) {
+	var d [11]byte
+	n := 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if n == len(d) {
+				return "", false
+			}
+			d[n] = c
+			n++
+		case c == ',' || c == '-' || c == '.' || c == ' ' || c == '(' || c == ')' || (c == '+' && i == 0):
+		default:
+			return "", false
+		}
+	}
+	digits := d[:n]
+	if n == 11 && digits[0] == '1' {
+		digits = digits[1:]
+	} else if n != 10 {
+		return "", false
+	}
+	if digits[0] < '2' || digits[3] < '2' {
+		return "", false
+	}
+	return "+1" + string(digits), true
+}
+
+// SuppressErased implements campaign.Suppressor: an erased person's numbers
+// and email go on the global list with reason "erasure_request", so they
+// are never called again. Erasure is already authorised by the caller.
+func (s *Service) SuppressErased(ctx context.Context, ws campaign.WorkspaceID, phones []string, email string, by campaign.UserID, at time.Time) error {
+	var es []Entry
+	for _, p := range phones {
+		if p != "" {
+			es = append(es, Entry{WorkspaceID: ws, List: Global(), Number: p, Reason: "erasure_request", Source: "erase", AddedBy: by, AddedAt: at.UTC()})
+		}
+	}
+	if email = strings.ToLower(strings.TrimSpace(email)); email != "" {
+		es = append(es, Entry{WorkspaceID: ws, List: Global(), Email: email, Reason: "erasure_request", Source: "erase", AddedBy: by, AddedAt: at.UTC()})
+	}
+	for i, e := range es {
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+	}
+	a := campaign.AuditEntry{ID: campaign.AuditID(campaign.NewID("aud", at)), WorkspaceID: ws, ActorID: by, Action: "suppression.erase",
+		Entity: "suppression", Detail: fmt.Sprintf("%d entries", len(es)), At: at.UTC()}
+	return s.store.PutSuppressions(ctx, ws, es, a)
+}
+
+// SuppressDNCEntries returns the "stop calling me" entries for a contact's numbers on the
+// global list. The queue writes them when it applies a DNC disposition, the
+// one place that does.
+func SuppressDNCEntries(ws campaign.WorkspaceID, phones []string, by campaign.UserID, at time.Time, source string) []Entry {
+	var es []Entry
+	for _, p := range phones {
+		if p != "" {
+			es = append(es, Entry{WorkspaceID: ws, List: Global(), Number: p, Reason: "dnc_request", Source: source, AddedBy: by, AddedAt: at.UTC()})
+		}
+	}
+	return es
+}
