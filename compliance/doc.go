@@ -1,0 +1,37 @@
+// Package compliance answers two questions before CallStack dials: may this
+// number be called, and when.
+//
+// # May this number be called
+//
+// A Checker reads a raw phone number (as typed in a CSV: "(415) 555-2671",
+// "+44 20 7946 0958", "415-555-2671 ext. 12"), normalises it to E.164 with
+// github.com/nyaruka/phonenumbers/v2, and refuses unsafe numbers with a
+// stable Reason: emergency numbers (911, +1 911, 9112345), N11 and other
+// service numbers, premium rate (900, the 976 exchange), fictional numbers
+// (555-0100 to 555-0199, Ofcom drama ranges), invalid numbers, unsupported
+// types and countries the campaign does not allow. An accepted number comes
+// with its NumberFacts: region, type, extension, candidate IANA time zones
+// and, in the US and Canada, the states of its area code from our NANP table
+// (LookupAreaCode). Warnings flag numbers without a geographic zone (toll
+// free) and numbers with several candidate zones.
+//
+//	var c compliance.Checker // US default region, every country allowed
+//	facts, err := c.Check("(415) 555-2671")
+//	if compliance.ReasonOf(err) != "" { /* record the block with its reason */ }
+//
+// Checker.Check memoises the costly phonenumbers lookups per NANP area code
+// and exchange, so an import checks well over 100,000 numbers a second;
+// Checker.CheckSlow gives the same answers without memoisation.
+//
+// # When may it be called
+//
+// Rules.Check takes a CallTarget built from the facts (zones, area-code
+// state) and the contact's address state, and applies the federal calling
+// hours (8:00 to 21:00 local), state hours, holiday and Sunday bans and
+// blackouts in every candidate zone of the number; caps (CapCheck) limit how
+// often one subject is called. A number with no zone, such as toll-free,
+// follows the window's fallback zone, and is not callable without one.
+//
+// The package is pure functions over data tables: it imports no other
+// CallStack package, reads no clock and keeps no global state.
+package compliance
