@@ -53,6 +53,9 @@ type AgentStatus struct {
 type agentSession struct {
 	AgentStatus
 	logoutPending bool
+	// lastCall is the call the agent took last (the current one while on a
+	// call, the one being wrapped up after).
+	lastCall telephony.CallID
 }
 
 // agents keeps the sessions of one campaign. It is owned by the engine
@@ -206,27 +209,34 @@ func (a *agents) ready(s *agentSession, now time.Time) {
 	a.setState(s, campaign.AgentAvailable, now)
 }
 
-// endWrap ends one agent's wrap-up now (the outcome was saved).
-func (a *agents) endWrap(id campaign.UserID, now time.Time) {
-	if s, ok := a.byID[id]; ok && s.State == campaign.AgentWrapUp {
-		a.ready(s, now)
+// endWrap ends one agent's wrap-up now (the outcome was saved) and
+// reports how long it lasted.
+func (a *agents) endWrap(id campaign.UserID, now time.Time) (time.Duration, bool) {
+	s, ok := a.byID[id]
+	if !ok || s.State != campaign.AgentWrapUp {
+		return 0, false
 	}
+	d := now.Sub(s.Since)
+	a.ready(s, now)
+	return d, true
 }
 
-// expireWraps ends wrap-ups due by now and returns the next due time.
-func (a *agents) expireWraps(now time.Time) (next time.Time) {
+// expireWraps ends wrap-ups due by now, returning how long each lasted,
+// and the next due time.
+func (a *agents) expireWraps(now time.Time) (ended []time.Duration, next time.Time) {
 	for _, id := range append([]campaign.UserID(nil), a.order...) {
 		s := a.byID[id]
 		if s.State != campaign.AgentWrapUp {
 			continue
 		}
 		if !now.Before(s.WrapUntil) {
+			ended = append(ended, now.Sub(s.Since))
 			a.ready(s, now)
 		} else if next.IsZero() || s.WrapUntil.Before(next) {
 			next = s.WrapUntil
 		}
 	}
-	return next
+	return ended, next
 }
 
 // counts returns logged-in sessions and free call slots now.
@@ -249,4 +259,15 @@ func (a *agents) snapshot() []AgentStatus {
 		out = append(out, a.byID[id].AgentStatus)
 	}
 	return out
+}
+
+// acquireID gives a call to one named agent, when free.
+func (a *agents) acquireID(id campaign.UserID, now time.Time) (*agentSession, bool) {
+	s, ok := a.byID[id]
+	if !ok || !s.free() {
+		return nil, false
+	}
+	s.Calls++
+	a.setState(s, campaign.AgentOnCall, now)
+	return s, true
 }

@@ -77,8 +77,11 @@ func (s *Service) audit(actor campaign.Actor, action, id, detail string, at time
 
 // Add adds entries on behalf of actor, replacing entries with the same key.
 // AddedBy, AddedAt and WorkspaceID are filled in; emails are lower-cased.
+// An entry naming both a number and an email is stored as two entries, so
+// each suppresses on its own.
 func (s *Service) Add(ctx context.Context, actor campaign.Actor, es ...Entry) error {
 	now := s.now().UTC()
+	es = splitEntries(es)
 	checked := map[campaign.Action]bool{}
 	for i := range es {
 		e := &es[i]
@@ -294,4 +297,20 @@ func SuppressDNCEntries(ws campaign.WorkspaceID, phones []string, by campaign.Us
 		}
 	}
 	return es
+}
+
+// splitEntries turns each entry with both a number and an email into a
+// number entry and an email entry.
+func splitEntries(es []Entry) []Entry {
+	out := make([]Entry, 0, len(es))
+	for _, e := range es {
+		if e.Number != "" && e.Email != "" {
+			n, m := e, e
+			n.Email, m.Number = "", ""
+			out = append(out, n, m)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }

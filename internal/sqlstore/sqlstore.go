@@ -81,6 +81,7 @@ type Store struct {
 	w          *sqlx.DB // writes and every transaction
 	r          *sqlx.DB // single-statement reads
 	migrations []migration
+	queue      queueOptions // queue.Store settings (queue.go)
 }
 
 // Compile-time check: the Store serves the campaign package.

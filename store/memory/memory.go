@@ -42,6 +42,12 @@ type Store struct {
 	contacts     map[campaign.ContactID]campaign.Contact
 	audit        map[campaign.WorkspaceID][]campaign.AuditEntry
 	supp         map[suppKey]map[string]suppEntry
+	// dirty holds contacts written outside the queue (inserted, edited)
+	// whose queue facts may be stale, so StaleContacts need not scan
+	// every contact.
+	dirty map[campaign.ContactID]bool
+	q     *queueState // queue.Store's state (queue.go)
+	imp   importState
 	// order keeps insertion order of children for stable listings.
 	seq   int64
 	order map[string]int64
@@ -62,6 +68,9 @@ func New() *Store {
 		contacts:     map[campaign.ContactID]campaign.Contact{},
 		audit:        map[campaign.WorkspaceID][]campaign.AuditEntry{},
 		supp:         map[suppKey]map[string]suppEntry{},
+		dirty:        map[campaign.ContactID]bool{},
+		imp:          newImportState(),
+		q:            newQueueState(),
 		order:        map[string]int64{},
 	}
 }
@@ -489,6 +498,7 @@ func (s *Store) InsertContacts(ctx context.Context, ws campaign.WorkspaceID, cs 
 		}
 		for _, c := range cs {
 			s.contacts[c.ID] = cloneContact(c)
+			s.dirty[c.ID] = true
 		}
 		s.appendAudit(a)
 		return nil
@@ -521,6 +531,7 @@ func (s *Store) UpdateContact(ctx context.Context, c campaign.Contact, a campaig
 		c.CreatedAt = old.CreatedAt
 		c.Version++
 		s.contacts[c.ID] = cloneContact(c)
+		s.dirty[c.ID] = true
 		s.appendAudit(a)
 		return nil
 	})

@@ -9,5 +9,8 @@ import (
 )
 
 func TestConformance(t *testing.T) {
+	// The in-memory adapter runs the full 100,000-contact queue race test
+	// even under the race detector (about a minute).
+	t.Setenv(storetest.EnvQueueRace, "100000")
 	storetest.Run(t, func(t *testing.T) store.Store { return memory.New() })
 }

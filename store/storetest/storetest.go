@@ -72,6 +72,8 @@ func Run(t *testing.T, newStore NewStore) {
 			tt.fn(t, newHarness(t, s), ss)
 		})
 	}
+	runQueueTests(t, newStore)
+	runImporterTests(t, newStore)
 }
 
 // Clock is a manual clock for tests: it starts at a fixed instant and moves

@@ -1,0 +1,700 @@
+package dialer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/compliance"
+	"github.com/callstackhq/callstack/dialer/pacing"
+	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/suppression"
+	"github.com/callstackhq/callstack/telephony"
+)
+
+// callState is where a call stands in the engine.
+type callState int
+
+const (
+	stateDialing   callState = iota // placed, not answered
+	stateWaiting                    // answered live, waiting for an agent
+	stateTalking                    // bridged to an agent
+	stateHangingUp                  // we hung up (machine, abandon); waiting for the terminal event
+	stateOutcome                    // ended after a conversation; waiting for the agent's outcome
+)
+
+// call is one attempt in flight.
+type call struct {
+	lease      queue.Lease
+	attemptID  string
+	callID     telephony.CallID
+	number     string
+	callerID   string
+	state      callState
+	startedAt  time.Time
+	answeredAt time.Time
+	bridgedAt  time.Time
+	endedAt    time.Time
+	ended      bool
+	agent      campaign.UserID
+	preview    campaign.UserID // the caller who started a preview call
+	result     campaign.Result
+	answeredBy string
+	abandoned  bool
+	talk       time.Duration
+	cost       telephony.Cost
+	code       string
+	status     string
+	// deadline is when the engine must act on the call by itself: lease
+	// extension, a missing terminal event, the outcome timeout.
+	deadline time.Time
+	outcome  *queue.Outcome
+	// done is set when the call left the engine (see Engine.callOrder).
+	done bool
+}
+
+// sortedCalls returns the calls in flight in the order they were placed,
+// so every pass over them is deterministic.
+func (e *Engine) sortedCalls() []*call {
+	if len(e.callOrder) > 2*len(e.calls)+64 {
+		live := e.callOrder[:0]
+		for _, c := range e.callOrder {
+			if !c.done {
+				live = append(live, c)
+			}
+		}
+		clear(e.callOrder[len(live):])
+		e.callOrder = live
+	}
+	cs := make([]*call, 0, len(e.calls))
+	for _, c := range e.callOrder {
+		if !c.done {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// apply applies one carrier event, once: duplicates and stale events are
+// dropped by the sequencer.
+func (e *Engine) apply(ctx context.Context, ev telephony.Event, now time.Time) error {
+	c := e.byCall[ev.CallID]
+	if c == nil && ev.AttemptID != "" {
+		c = e.calls[ev.AttemptID]
+		if c != nil && c.callID == "" {
+			c.callID = ev.CallID
+			e.byCall[ev.CallID] = c
+		}
+	}
+	if c == nil {
+		e.cfg.Logger.DebugContext(ctx, "dialer: event for an unknown call", "call", ev.CallID, "type", ev.Type)
+		return nil
+	}
+	if v := e.seq.Observe(ev); !v.OK() {
+		return nil
+	}
+	if !ev.Cost.IsZero() {
+		c.cost = ev.Cost
+	}
+	if ev.CarrierCode != "" {
+		c.code = ev.CarrierCode
+	}
+	if ev.CarrierStatus != "" {
+		c.status = ev.CarrierStatus
+	}
+	at := ev.At
+	if at.IsZero() {
+		at = now
+	}
+	switch ev.Type {
+	case telephony.EventQueued, telephony.EventRinging, telephony.EventBridged:
+	case telephony.EventAnsweredHuman:
+		if c.state != stateDialing {
+			return nil
+		}
+		c.answeredAt, c.answeredBy = at, "human"
+		e.pacer.Observe(pacing.Event{At: at, Kind: pacing.EventLive, Duration: at.Sub(c.startedAt)})
+		e.stats.Live++
+		e.abandon.answered(at)
+		e.recordFailure(ctx, false, now)
+		c.state = stateWaiting
+		if c.preview != "" {
+			return e.bridge(ctx, c, c.preview, now)
+		}
+		e.waiting = append(e.waiting, c)
+		e.connectWaiting(ctx, now)
+	case telephony.EventAnsweredMachine:
+		if c.state != stateDialing {
+			return nil
+		}
+		c.answeredAt, c.answeredBy, c.result = at, "machine", campaign.ResultMachine
+		e.pacer.Observe(pacing.Event{At: at, Kind: pacing.EventMachine, Duration: at.Sub(c.startedAt)})
+		e.stats.Machine++
+		e.recordFailure(ctx, false, now)
+		c.state = stateHangingUp
+		c.deadline = now.Add(time.Minute)
+		if err := e.cfg.Carrier.Hangup(ctx, c.callID); err != nil && !errors.Is(err, telephony.ErrUnknownCall) {
+			return fmt.Errorf("dialer: hang up machine: %w", err)
+		}
+	case telephony.EventBusy, telephony.EventNoAnswer, telephony.EventFailed, telephony.EventCanceled:
+		c.ended, c.endedAt = true, at
+		if c.state == stateDialing {
+			kind, res := pacing.EventNoAnswer, campaign.ResultNoAnswer
+			switch ev.Type {
+			case telephony.EventBusy:
+				kind, res = pacing.EventBusy, campaign.ResultBusy
+				e.stats.Busy++
+			case telephony.EventFailed:
+				kind, res = pacing.EventFailed, campaign.ResultFailed
+				e.stats.Failed++
+			case telephony.EventCanceled:
+				kind, res = pacing.EventFailed, campaign.ResultCancelled
+			default:
+				e.stats.NoAnswer++
+			}
+			e.pacer.Observe(pacing.Event{At: at, Kind: kind, Duration: at.Sub(c.startedAt)})
+			c.result = res
+			e.recordFailure(ctx, ev.Type == telephony.EventFailed, now)
+		}
+		if c.state == stateWaiting {
+			// The callee hung up while waiting for an agent.
+			e.dropWaiting(c)
+			c.abandoned, c.result = true, campaign.ResultAbandoned
+		}
+		return e.end(ctx, c, now)
+	case telephony.EventCompleted:
+		c.ended, c.endedAt = true, at
+		if ev.Duration > 0 && c.state == stateTalking {
+			c.talk = ev.Duration
+		}
+		return e.end(ctx, c, now)
+	}
+	return nil
+}
+
+// end handles the terminal event of a call.
+func (e *Engine) end(ctx context.Context, c *call, now time.Time) error {
+	switch c.state {
+	case stateTalking:
+		if c.talk == 0 || !c.bridgedAt.IsZero() {
+			c.talk = c.endedAt.Sub(c.bridgedAt)
+		}
+		e.stats.TalkTime += c.talk
+		e.pacer.Observe(pacing.Event{At: c.endedAt, Kind: pacing.EventTalkEnded, Duration: c.talk})
+		if c.result == "" {
+			c.result = campaign.ResultHuman
+		}
+		wrap := e.c.Settings.WrapUp
+		e.agents.release(c.agent, wrap, now)
+		c.state = stateOutcome
+		c.deadline = now.Add(e.c.Settings.ContactCompletionTimeout)
+		e.wrapping[c.attemptID] = c
+		if c.outcome != nil {
+			// The agent saved the outcome during the call: no wrap-up left.
+			err := e.finish(ctx, c, now)
+			if d, ok := e.agents.endWrap(c.agent, now); ok {
+				e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
+			}
+			return err
+		}
+		return nil
+	case stateWaiting:
+		e.dropWaiting(c)
+		c.abandoned, c.result = true, campaign.ResultAbandoned
+	}
+	if c.result == "" {
+		c.result = campaign.ResultUnknown
+	}
+	return e.finish(ctx, c, now)
+}
+
+// finish writes the call's attempt through the queue and forgets the call.
+func (e *Engine) finish(ctx context.Context, c *call, now time.Time) error {
+	c.done = true
+	delete(e.calls, c.attemptID)
+	delete(e.wrapping, c.attemptID)
+	if c.callID != "" {
+		delete(e.byCall, c.callID)
+		e.seq.Forget(c.callID)
+	}
+	if c.state == stateWaiting {
+		e.dropWaiting(c)
+	}
+	if c.agent != "" && c.state != stateOutcome {
+		// The agent was not released by the end of a conversation: a
+		// preview call that was never answered, or a call cut by Stop.
+		e.agents.release(c.agent, 0, now)
+	}
+	o := queue.Outcome{}
+	if c.outcome != nil {
+		o = *c.outcome
+	}
+	a := &o.Attempt
+	a.ID = campaign.AttemptID(c.attemptID)
+	a.Number, a.CallerID, a.Result, a.AnsweredBy = c.number, c.callerID, c.result, c.answeredBy
+	a.StartedAt, a.AnsweredAt = c.startedAt, c.answeredAt
+	a.EndedAt = c.endedAt
+	if a.EndedAt.IsZero() {
+		a.EndedAt = now
+	}
+	switch {
+	case !c.answeredAt.IsZero():
+		a.RingDuration = c.answeredAt.Sub(c.startedAt)
+	default:
+		a.RingDuration = a.EndedAt.Sub(c.startedAt)
+	}
+	a.TalkDuration = c.talk
+	if c.state == stateOutcome && a.WrapDuration == 0 {
+		a.WrapDuration = now.Sub(a.EndedAt)
+	}
+	a.Cost, a.Currency = campaign.Money(c.cost.Micros), c.cost.Currency
+	a.CarrierCallID, a.CarrierCode, a.CarrierStatus = string(c.callID), c.code, c.status
+	a.AgentID, a.Abandoned = c.agent, c.abandoned
+	err := e.cfg.Queue.Finish(ctx, c.lease, o)
+	if errors.Is(err, queue.ErrLeaseLost) {
+		e.cfg.Logger.WarnContext(ctx, "dialer: lease lost before the outcome was written", "contact", c.lease.ContactID, "attempt", c.attemptID)
+		return fmt.Errorf("dialer: attempt %s: %w", c.attemptID, err)
+	}
+	return err
+}
+
+// bridge connects a live answer to an agent (or to the preview caller).
+func (e *Engine) bridge(ctx context.Context, c *call, agent campaign.UserID, now time.Time) error {
+	s := e.agents.byID[agent]
+	if s == nil {
+		return fmt.Errorf("%w: %s", ErrNoAgent, agent)
+	}
+	c.agent, c.state, c.bridgedAt = agent, stateTalking, now
+	s.lastCall = c.callID
+	c.deadline = time.Time{}
+	e.stats.Connected++
+	if err := e.cfg.Carrier.Bridge(ctx, c.callID, s.Endpoint); err != nil {
+		e.cfg.Logger.WarnContext(ctx, "dialer: bridge failed", "call", c.callID, "err", err)
+		_ = e.cfg.Carrier.Hangup(ctx, c.callID)
+		c.result = campaign.ResultFailed
+		c.code = "bridge_failed"
+	}
+	return nil
+}
+
+// connectWaiting gives waiting live answers to free agents, oldest first.
+func (e *Engine) connectWaiting(ctx context.Context, now time.Time) {
+	for len(e.waiting) > 0 {
+		s, ok := e.agents.acquire(now)
+		if !ok {
+			return
+		}
+		c := e.waiting[0]
+		e.waiting = e.waiting[1:]
+		_ = e.bridge(ctx, c, s.ID, now)
+	}
+}
+
+func (e *Engine) dropWaiting(c *call) {
+	if i := slices.Index(e.waiting, c); i >= 0 {
+		e.waiting = slices.Delete(e.waiting, i, i+1)
+	}
+}
+
+// expireWaiting abandons live answers that waited BridgeWithin for an
+// agent: the abandon message plays, the call hangs up and counts.
+func (e *Engine) expireWaiting(ctx context.Context, now time.Time) {
+	for len(e.waiting) > 0 {
+		c := e.waiting[0]
+		if now.Sub(c.answeredAt) < e.cfg.BridgeWithin {
+			return
+		}
+		// An agent freeing at this very instant takes the call first.
+		if s, ok := e.agents.acquire(now); ok {
+			e.waiting = e.waiting[1:]
+			_ = e.bridge(ctx, c, s.ID, now)
+			continue
+		}
+		e.waiting = e.waiting[1:]
+		c.abandoned, c.result, c.state = true, campaign.ResultAbandoned, stateHangingUp
+		c.deadline = now.Add(time.Minute)
+		e.stats.Abandoned++
+		e.abandon.abandoned(c.answeredAt)
+		if err := e.cfg.Carrier.Play(ctx, c.callID, e.cfg.AbandonMessage); err != nil {
+			e.cfg.Logger.DebugContext(ctx, "dialer: abandon message", "call", c.callID, "err", err)
+		}
+		_ = e.cfg.Carrier.Hangup(ctx, c.callID)
+		if e.cfg.OnAbandon != nil {
+			e.cfg.OnAbandon(campaign.Attempt{ID: campaign.AttemptID(c.attemptID), WorkspaceID: e.cfg.Workspace, CampaignID: e.cfg.Campaign,
+				ContactID: c.lease.ContactID, Number: c.number, StartedAt: c.startedAt, AnsweredAt: c.answeredAt, Abandoned: true, Result: campaign.ResultAbandoned})
+		}
+	}
+}
+
+// timeouts acts on calls whose deadline passed: it extends the lease of a
+// long call, finishes a call whose terminal event never came, and finishes
+// an outcome the agent never saved.
+func (e *Engine) timeouts(ctx context.Context, now time.Time) error {
+	var errs []error
+	for _, c := range e.sortedCalls() {
+		if c.state == stateOutcome {
+			if !c.deadline.IsZero() && !now.Before(c.deadline) {
+				errs = append(errs, e.finish(ctx, c, now))
+			}
+			continue
+		}
+		// Keep the lease ahead of the call.
+		if ttl := e.c.Settings.HopperExpiry; c.lease.ExpiresAt.Sub(now) < ttl/2 {
+			l, err := e.cfg.Queue.Extend(ctx, c.lease, ttl)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("dialer: extend lease of %s: %w", c.attemptID, err))
+			} else {
+				c.lease = l
+			}
+		}
+		if !c.deadline.IsZero() && !now.Before(c.deadline) {
+			// The carrier never told us the end: stop waiting for it.
+			if c.callID != "" {
+				_ = e.cfg.Carrier.Hangup(ctx, c.callID)
+			}
+			if c.result == "" {
+				c.result = campaign.ResultUnknown
+			}
+			if c.state == stateWaiting {
+				e.dropWaiting(c)
+			}
+			errs = append(errs, e.finish(ctx, c, now))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// recordFailure feeds the failure guardrail and pauses the campaign when
+// carrier failures pass the threshold.
+func (e *Engine) recordFailure(ctx context.Context, failed bool, now time.Time) {
+	e.failures = append(e.failures, failed)
+	if len(e.failures) > e.cfg.FailureWindow {
+		e.failures = e.failures[len(e.failures)-e.cfg.FailureWindow:]
+	}
+	if len(e.failures) < e.cfg.FailureWindow || e.c.Status != campaign.StatusRunning {
+		return
+	}
+	n := 0
+	for _, f := range e.failures {
+		if f {
+			n++
+		}
+	}
+	if float64(n) <= e.cfg.FailureThreshold*float64(len(e.failures)) {
+		return
+	}
+	reason := fmt.Sprintf("carrier failures: %d of the last %d dials", n, len(e.failures))
+	c, err := e.cfg.Campaigns.TransitionAsSystem(ctx, e.cfg.Workspace, e.cfg.Campaign, campaign.StatusPaused, reason)
+	if err != nil {
+		e.cfg.Logger.WarnContext(ctx, "dialer: failure guardrail could not pause", "err", err)
+		return
+	}
+	e.cfg.Logger.WarnContext(ctx, "dialer: campaign paused by the failure guardrail", "reason", reason)
+	e.c, e.failures = c, nil
+}
+
+// refreshStatus re-reads the campaign and completes it when every contact
+// is final.
+func (e *Engine) refreshStatus(ctx context.Context, now time.Time) error {
+	e.nextStatus = now.Add(e.cfg.StatusEvery)
+	if err := e.reload(ctx, now); err != nil {
+		return err
+	}
+	// Only a queue that came back empty can mean the campaign is done.
+	if e.c.Status != campaign.StatusRunning || len(e.calls) > 0 || len(e.hopper) > 0 || !now.Before(e.nextClaim) {
+		return nil
+	}
+	done, err := e.allFinal(ctx)
+	if err != nil || !done {
+		return err
+	}
+	c, err := e.cfg.Campaigns.TransitionAsSystem(ctx, e.cfg.Workspace, e.cfg.Campaign, campaign.StatusCompleted, "every contact is final")
+	if err != nil {
+		return err
+	}
+	e.c = c
+	return nil
+}
+
+// allFinal reports whether no contact of the campaign can be called again.
+func (e *Engine) allFinal(ctx context.Context) (bool, error) {
+	for _, st := range []campaign.ContactStatus{campaign.ContactPending, campaign.ContactDialing, campaign.ContactCalled,
+		campaign.ContactRetry, campaign.ContactCallback, campaign.ContactSkipped} {
+		p, err := e.cfg.Campaigns.ListContacts(ctx, e.cfg.Workspace, campaign.ContactFilter{CampaignID: e.cfg.Campaign, Status: st, Limit: 1})
+		if err != nil {
+			return false, err
+		}
+		if len(p.Contacts) > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// BusyAgentInfo says who is behind one entry of an observation's Busy list.
+type BusyAgentInfo struct {
+	Agent campaign.UserID
+	// Since is when the agent started talking or wrapping up.
+	Since time.Time
+	// Call is the agent's current call, or the one being wrapped up.
+	Call telephony.CallID
+}
+
+// observation builds what the pacer sees now.
+func (e *Engine) observation(now time.Time) (pacing.Observation, []BusyAgentInfo) {
+	obs := pacing.Observation{Now: now, Waiting: len(e.waiting), Abandons: e.abandon.stats(now)}
+	var busyIDs []BusyAgentInfo
+	for _, id := range e.agents.order {
+		s := e.agents.byID[id]
+		if s.logoutPending {
+			continue
+		}
+		obs.AgentsLoggedIn++
+		switch s.State {
+		case campaign.AgentAvailable:
+			obs.AgentsIdle += s.Capacity - s.Calls
+		case campaign.AgentOnCall:
+			for range s.Calls {
+				obs.Busy = append(obs.Busy, pacing.BusyAgent{Phase: pacing.PhaseTalk, Elapsed: now.Sub(s.Since)})
+				busyIDs = append(busyIDs, BusyAgentInfo{Agent: id, Since: s.Since, Call: s.lastCall})
+			}
+			obs.AgentsIdle += s.Capacity - s.Calls
+		case campaign.AgentWrapUp:
+			obs.Busy = append(obs.Busy, pacing.BusyAgent{Phase: pacing.PhaseWrap, Elapsed: now.Sub(s.Since)})
+			busyIDs = append(busyIDs, BusyAgentInfo{Agent: id, Since: s.Since, Call: s.lastCall})
+		}
+	}
+	for _, c := range e.sortedCalls() {
+		if c.state == stateDialing && c.preview == "" {
+			obs.Ringing = append(obs.Ringing, pacing.RingingCall{Age: now.Sub(c.startedAt)})
+		}
+	}
+	return obs, busyIDs
+}
+
+// tick asks the pacer how many calls to start and places them.
+func (e *Engine) tick(ctx context.Context, now time.Time) error {
+	if e.draining || e.c.Status != campaign.StatusRunning || e.c.Settings.DialMode == campaign.DialPreview {
+		return e.trimHopper(ctx, now, 0)
+	}
+	obs, busy := e.observation(now)
+	if obs.AgentsLoggedIn == 0 {
+		return e.trimHopper(ctx, now, 0)
+	}
+	if e.cfg.BeforeDecide != nil {
+		e.cfg.BeforeDecide(now, busy)
+	}
+	n := e.pacer.Decide(obs)
+	// Guardrails: never past the concurrency cap, never while the waiting
+	// stations are full, and 1:1 once the period's abandon rate nears the cap.
+	if e.cfg.Dampers > 0 && obs.Waiting >= e.cfg.Dampers {
+		n = 0
+	}
+	ab := obs.Abandons
+	if ab.PeriodLive > 0 && float64(ab.PeriodAbandoned) >= e.cfg.ThrottleAt*ab.CapOrDefault()*float64(ab.PeriodLive) {
+		n = min(n, max(obs.AgentsIdle-len(obs.Ringing)-obs.Waiting, 0))
+	}
+	inFlight := 0
+	for _, c := range e.calls {
+		if c.state == stateDialing || c.state == stateWaiting {
+			inFlight++
+		}
+	}
+	n = min(n, e.c.Settings.MaxConcurrentCalls-inFlight)
+	n = min(n, e.spacingBudget(now))
+	if n <= 0 {
+		return nil
+	}
+	if err := e.fillHopper(ctx, n, now); err != nil {
+		return err
+	}
+	var errs []error
+	for n > 0 && len(e.hopper) > 0 {
+		l := e.hopper[0]
+		e.hopper = e.hopper[1:]
+		placed, err := e.place(ctx, l, "", now)
+		if err != nil {
+			errs = append(errs, err)
+			if errors.Is(err, ErrNoCallerID) {
+				errs = append(errs, e.trimHopper(ctx, now, 0))
+				break
+			}
+		}
+		if placed {
+			n--
+			e.spacingCount++
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// spacingBudget is how many calls Settings.CallSpacing (calls per second)
+// still allows in the current second.
+func (e *Engine) spacingBudget(now time.Time) int {
+	if now.Sub(e.spacingStart) >= time.Second {
+		e.spacingStart, e.spacingCount = now, 0
+	}
+	return int(e.c.Settings.CallSpacing - e.spacingCount)
+}
+
+// fillHopper claims enough leases to place n calls, up to HopperSize.
+// After a claim that found nothing it waits a few seconds before asking
+// again, so an exhausted queue costs nothing.
+func (e *Engine) fillHopper(ctx context.Context, n int, now time.Time) error {
+	if len(e.hopper) >= n || now.Before(e.nextClaim) {
+		return nil
+	}
+	want := min(max(n, e.c.Settings.HopperSize/10), e.c.Settings.HopperSize) - len(e.hopper)
+	ls, err := e.cfg.Queue.Claim(ctx, e.cfg.Workspace, e.cfg.Campaign, want, e.c.Settings.HopperExpiry)
+	if errors.Is(err, queue.ErrNotRunning) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dialer: claim: %w", err)
+	}
+	if len(ls) == 0 {
+		e.nextClaim = now.Add(claimBackoff)
+	}
+	e.hopper = append(e.hopper, ls...)
+	return nil
+}
+
+// trimHopper gives back hoppered leases beyond keep and those close to
+// expiry.
+func (e *Engine) trimHopper(ctx context.Context, now time.Time, keep int) error {
+	var errs []error
+	kept := e.hopper[:0]
+	for i, l := range e.hopper {
+		if i < keep && l.ExpiresAt.Sub(now) > e.c.Settings.HopperExpiry/4 {
+			kept = append(kept, l)
+			continue
+		}
+		if err := e.cfg.Queue.Release(ctx, l); err != nil && !errors.Is(err, queue.ErrLeaseLost) {
+			errs = append(errs, err)
+		}
+	}
+	e.hopper = kept
+	return errors.Join(errs...)
+}
+
+// place runs the dial-time gate on a leased contact and dials it. A
+// refused contact is recorded as a block and given back to the queue.
+func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.UserID, now time.Time) (bool, error) {
+	if l.ExpiresAt.Sub(now) < e.c.Settings.RingTimeout {
+		// Too close to expiry to hold a whole call: give it back.
+		return false, e.release(ctx, l)
+	}
+	if b, refused, err := e.gate(ctx, l.Contact, now); err != nil {
+		return false, errors.Join(err, e.release(ctx, l))
+	} else if refused {
+		e.stats.Blocked++
+		return false, errors.Join(e.cfg.Attempts.RecordBlocks(ctx, e.cfg.Workspace, []campaign.Block{b}), e.release(ctx, l))
+	}
+	from := ""
+	if len(e.pool.cfg.Numbers) > 0 {
+		var err error
+		if from, err = e.pool.Pick(now); err != nil {
+			// Every number is disabled, excluded or at its daily cap: stop
+			// dialing until one frees (tomorrow, or a member acts).
+			e.nextClaim = now.Add(time.Minute)
+			e.cfg.Logger.WarnContext(ctx, "dialer: no caller ID available; dialing waits", "campaign", e.cfg.Campaign)
+			return false, errors.Join(err, e.release(ctx, l))
+		}
+	}
+	c := &call{lease: l, attemptID: campaign.NewID("att", now), number: l.Contact.Phone, callerID: from,
+		state: stateDialing, startedAt: now, preview: preview}
+	// A call whose end never arrives is given up after the ring timeout
+	// plus a generous margin for a talk: then extended while it lasts.
+	c.deadline = now.Add(e.c.Settings.RingTimeout + 2*time.Minute)
+	e.calls[c.attemptID] = c
+	e.callOrder = append(e.callOrder, c)
+	e.stats.Dials++
+	id, err := e.cfg.Carrier.Dial(ctx, telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
+		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID,
+		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}})
+	switch {
+	case err == nil:
+		c.callID = id
+		e.byCall[id] = c
+		return true, nil
+	case telephony.IsOutcomeUnknown(err):
+		// It may have rung: keep the call and wait for its events by
+		// attempt ID; the deadline finishes it as unknown otherwise.
+		e.cfg.Logger.WarnContext(ctx, "dialer: dial outcome unknown", "attempt", c.attemptID, "err", err)
+		return true, nil
+	case telephony.IsRetryable(err):
+		c.done = true
+		delete(e.calls, c.attemptID)
+		e.stats.Dials--
+		e.recordFailure(ctx, true, now)
+		return false, errors.Join(fmt.Errorf("dialer: dial: %w", err), e.release(ctx, l))
+	default:
+		c.result, c.ended, c.endedAt = campaign.ResultFailed, true, now
+		var te *telephony.Error
+		if errors.As(err, &te) {
+			c.code = te.Code
+		}
+		e.stats.Failed++
+		e.recordFailure(ctx, true, now)
+		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventFailed})
+		return true, e.finish(ctx, c, now)
+	}
+}
+
+func amdMode(m campaign.AMDMode) string {
+	if m == campaign.AMDOff {
+		return ""
+	}
+	return string(m)
+}
+
+func (e *Engine) release(ctx context.Context, l queue.Lease) error {
+	if err := e.cfg.Queue.Release(ctx, l); err != nil && !errors.Is(err, queue.ErrLeaseLost) {
+		return err
+	}
+	return nil
+}
+
+// gate is the compliance gate at dial time: the campaign still Running,
+// the number safe, consent present, not suppressed now, and the window
+// open in every candidate zone. A refusal comes back as a block.
+func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (campaign.Block, bool, error) {
+	b := campaign.Block{ID: campaign.BlockID(campaign.NewID("blk", now)), WorkspaceID: e.cfg.Workspace, CampaignID: e.cfg.Campaign,
+		ContactID: ct.ID, Number: ct.Phone, Stage: "dial", At: now}
+	refuse := func(reason string, scope campaign.BlockScope, detail string) (campaign.Block, bool, error) {
+		b.Reason, b.Scope, b.Detail = reason, scope, detail
+		return b, true, nil
+	}
+	if e.c.Status != campaign.StatusRunning {
+		return refuse("campaign_not_running", campaign.BlockScopePolicy, string(e.c.Status))
+	}
+	if _, err := e.numbers.Check(ct.Phone); err != nil {
+		return refuse(string(compliance.ReasonOf(err)), campaign.BlockScopeLaw, "")
+	}
+	if !ct.Consent.Satisfies(e.c.Settings.RequiredConsent) {
+		return refuse("consent_missing", campaign.BlockScopeLaw, string(e.c.Settings.RequiredConsent))
+	}
+	ms, err := e.cfg.Suppression.Check(ctx, e.cfg.Workspace, suppression.Query{Target: suppression.TargetOf(e.c), Numbers: []string{ct.Phone}})
+	if err != nil {
+		return b, false, fmt.Errorf("dialer: suppression check: %w", err)
+	}
+	if m, ok := ms[ct.Phone]; ok {
+		w := suppression.Widest(m)
+		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Reason)
+	}
+	if v := e.cfg.Rules.Check(now, queue.Target(ct), e.window); !v.Allowed {
+		scope := campaign.BlockScopeLaw
+		if v.State == "" {
+			scope = campaign.BlockScopePolicy
+		}
+		return refuse(string(v.Code), scope, v.String())
+	}
+	return b, false, nil
+}
+
+// claimBackoff is how long the engine waits after a claim that found no
+// contact before it asks the queue again.
+const claimBackoff = 5 * time.Second

@@ -1,0 +1,662 @@
+package dialer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/compliance"
+	"github.com/callstackhq/callstack/dialer/pacing"
+	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/suppression"
+	"github.com/callstackhq/callstack/telephony"
+)
+
+// Queue is the part of the queue the engine uses; *queue.Service
+// implements it.
+type Queue interface {
+	Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, n int, ttl time.Duration) ([]queue.Lease, error)
+	Next(ctx context.Context, caller campaign.Actor, id campaign.ID, ttl time.Duration) (queue.Lease, error)
+	Finish(ctx context.Context, l queue.Lease, o queue.Outcome) error
+	Extend(ctx context.Context, l queue.Lease, ttl time.Duration) (queue.Lease, error)
+	Release(ctx context.Context, l queue.Lease) error
+}
+
+// Campaigns reads the campaign being dialled and its children, and moves
+// its status on the engine's own authority (the failure guardrail pausing
+// it, completion). *campaign.Service and campaign.Store together provide
+// it; see [CampaignSource].
+type Campaigns interface {
+	GetCampaign(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) (campaign.Campaign, error)
+	GetSchedule(ctx context.Context, ws campaign.WorkspaceID, id campaign.ScheduleID) (campaign.Schedule, error)
+	ListDispositions(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]campaign.Disposition, error)
+	ListContacts(ctx context.Context, ws campaign.WorkspaceID, f campaign.ContactFilter) (campaign.ContactPage, error)
+	TransitionAsSystem(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, to campaign.Status, reason string) (campaign.Campaign, error)
+}
+
+// CampaignSource joins a campaign.Store (reads) and a *campaign.Service
+// (system transitions) into the engine's [Campaigns].
+type CampaignSource struct {
+	campaign.Store
+	*campaign.Service
+}
+
+// GetCampaign resolves the ambiguity between the embedded types.
+func (c CampaignSource) GetCampaign(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) (campaign.Campaign, error) {
+	return c.Store.GetCampaign(ctx, ws, id)
+}
+
+// Attempts gives the engine the campaign's attempt log and lets it record
+// blocks and agent spans; the queue store implements the first two.
+type Attempts interface {
+	ListAttempts(ctx context.Context, ws campaign.WorkspaceID, f queue.AttemptFilter) ([]campaign.Attempt, error)
+	RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []campaign.Block) error
+}
+
+// Suppression checks numbers again at dial time; *suppression.Service
+// implements it.
+type Suppression interface {
+	Check(ctx context.Context, ws campaign.WorkspaceID, q suppression.Query) (map[string][]suppression.Match, error)
+}
+
+// Authorizer checks an actor's role; *campaign.Service implements it.
+type Authorizer interface {
+	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
+}
+
+// Engine errors.
+var (
+	// ErrNoAgent is returned by preview calls when the caller has no
+	// session, and reported when a campaign has nobody logged in.
+	ErrNoAgent = errors.New("dialer: no agent logged in")
+	// ErrUnknownAttempt is returned by SaveOutcome for an attempt the
+	// engine does not hold (finished already, or never placed).
+	ErrUnknownAttempt = errors.New("dialer: unknown attempt")
+	// ErrOutcomeIncomplete is returned by SaveOutcome while the
+	// disposition's requirements are missing; the *MissingError lists them.
+	ErrOutcomeIncomplete = errors.New("dialer: outcome incomplete")
+	// ErrStopped is returned after the engine stopped.
+	ErrStopped = errors.New("dialer: engine stopped")
+)
+
+// Config configures an [Engine] for one campaign.
+type Config struct {
+	// Workspace and Campaign name the campaign to dial; required.
+	Workspace campaign.WorkspaceID
+	Campaign  campaign.ID
+	// Campaigns, Queue, Attempts, Suppression, Authorizer and Carrier are
+	// required.
+	Campaigns   Campaigns
+	Queue       Queue
+	Attempts    Attempts
+	Suppression Suppression
+	Authorizer  Authorizer
+	Carrier     telephony.Carrier
+	// Rules are the calling-time law of the dial-time gate. Defaults to
+	// compliance.NewRules().
+	Rules *compliance.Rules
+	// Numbers checks numbers at dial time. Defaults to a Checker with the
+	// campaign's default region and allowed countries.
+	Numbers *compliance.Checker
+	// Pacer decides how many calls to start each tick. Defaults by the
+	// campaign's dial mode: progressive 1:1, power at Settings.CallRatio,
+	// predictive [pacing.NewPredictive]; preview places no calls on its own.
+	Pacer pacing.Pacer
+	// CallerIDs rotates the numbers presented. Defaults to a round-robin
+	// pool of Settings.CallerIDs (with its daily cap and spam threshold
+	// defaults) in the campaign's timezone.
+	CallerIDs *CallerIDPool
+	// Clock returns the current time. Defaults to time.Now; a simulation
+	// passes its virtual clock and drives the engine with Step.
+	Clock func() time.Time
+	// Logger defaults to discarding.
+	Logger *slog.Logger
+	// Spans receives each agent state span as it closes (for utilisation
+	// reports). Defaults to nil: not recorded.
+	Spans func(campaign.AgentSpan)
+	// AbandonMessage plays to a live answer no agent takes within
+	// BridgeWithin. Defaults to a short message naming no one (set your
+	// seller's name and opt-out number as the law asks).
+	AbandonMessage telephony.Message
+	// OnAbandon is called for each abandoned call, after the message
+	// plays. Defaults to nil.
+	OnAbandon func(campaign.Attempt)
+	// BridgeWithin is how long a live answer may wait for an agent before
+	// it is abandoned. Defaults to 2s (47 CFR 64.1200(a)(7)); longer is
+	// refused.
+	BridgeWithin time.Duration
+	// Dampers is how many live answers may wait for an agent before the
+	// engine stops adding calls whatever the pacer says (waiting
+	// stations). Defaults to 0: no limit beyond the pacer's own, which
+	// already counts waiting calls.
+	Dampers int
+	// FailureWindow and FailureThreshold are the failure guardrail: when
+	// more than FailureThreshold of the last FailureWindow resolved dials
+	// (answered, busy, no answer or failed) failed at the carrier, the
+	// campaign is paused with the reason. Defaults to 50 and 0.5.
+	FailureWindow    int
+	FailureThreshold float64
+	// ThrottleAt is the share of the abandon cap at which the engine stops
+	// trusting the pacer above 1:1 (the abandon guardrail, on top of the
+	// pacer's own throttling as the rate nears the cap). Defaults to 1: at
+	// the cap.
+	ThrottleAt float64
+	// Playbook lists the script steps a caller must mark done before an
+	// outcome of a contacted disposition saves. Defaults to none.
+	Playbook []string
+	// QualificationFields must be filled before an outcome of a qualified
+	// disposition saves. Defaults to none.
+	QualificationFields []string
+	// DrainTimeout bounds how long Run waits for calls in flight after its
+	// context ends before hanging them up. Defaults to 30s.
+	DrainTimeout time.Duration
+	// BeforeDecide, when set, is called before each pacer decision with
+	// the agents behind the observation's Busy entries, in order. It exists
+	// for simulations whose oracle pacer needs the truth about each busy
+	// agent. Defaults to nil.
+	BeforeDecide func(now time.Time, busy []BusyAgentInfo)
+	// StatusEvery is how often the engine re-reads the campaign (status,
+	// settings) and checks for completion. Defaults to 5s.
+	StatusEvery time.Duration
+}
+
+func (cfg *Config) validate() error {
+	switch {
+	case cfg.Workspace == "" || cfg.Campaign == "":
+		return errors.New("dialer: Config.Workspace and Config.Campaign are required")
+	case cfg.Campaigns == nil:
+		return errors.New("dialer: Config.Campaigns is required")
+	case cfg.Queue == nil:
+		return errors.New("dialer: Config.Queue is required")
+	case cfg.Attempts == nil:
+		return errors.New("dialer: Config.Attempts is required")
+	case cfg.Suppression == nil:
+		return errors.New("dialer: Config.Suppression is required")
+	case cfg.Authorizer == nil:
+		return errors.New("dialer: Config.Authorizer is required")
+	case cfg.Carrier == nil:
+		return errors.New("dialer: Config.Carrier is required")
+	}
+	if cfg.Rules == nil {
+		cfg.Rules = compliance.NewRules()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.AbandonMessage == (telephony.Message{}) {
+		cfg.AbandonMessage = telephony.Message{Text: "Sorry, all our agents are busy. We will not call again today. To stop our calls, reply STOP or call us back.", Language: "en-US"}
+	}
+	if cfg.BridgeWithin == 0 {
+		cfg.BridgeWithin = 2 * time.Second
+	}
+	if cfg.BridgeWithin < 0 || cfg.BridgeWithin > 2*time.Second {
+		return fmt.Errorf("dialer: Config.BridgeWithin must be in (0, 2s], got %s", cfg.BridgeWithin)
+	}
+	if cfg.Dampers < 0 {
+		return fmt.Errorf("dialer: Config.Dampers must not be negative, got %d", cfg.Dampers)
+	}
+	if cfg.FailureWindow == 0 {
+		cfg.FailureWindow = 50
+	}
+	if cfg.FailureThreshold == 0 {
+		cfg.FailureThreshold = 0.5
+	}
+	if cfg.FailureWindow < 1 || cfg.FailureThreshold <= 0 || cfg.FailureThreshold > 1 {
+		return fmt.Errorf("dialer: Config.FailureWindow must be positive and FailureThreshold in (0, 1]")
+	}
+	if cfg.ThrottleAt == 0 {
+		cfg.ThrottleAt = 1
+	}
+	if cfg.ThrottleAt <= 0 || cfg.ThrottleAt > 1 {
+		return fmt.Errorf("dialer: Config.ThrottleAt must be in (0, 1], got %g", cfg.ThrottleAt)
+	}
+	if cfg.DrainTimeout == 0 {
+		cfg.DrainTimeout = 30 * time.Second
+	}
+	if cfg.StatusEvery == 0 {
+		cfg.StatusEvery = 5 * time.Second
+	}
+	return nil
+}
+
+// Engine dials one campaign: it paces calls, claims contacts from the
+// queue, runs the compliance gate again at dial time, places calls through
+// the carrier, bridges live answers to agents within BridgeWithin or
+// abandons them with a message, and writes every outcome to the attempt
+// log through the queue. It is safe for concurrent use: agents log in and
+// save outcomes from other goroutines while Run (or a simulation's Step
+// loop) drives it.
+type Engine struct {
+	cfg Config
+
+	// inbox receives carrier events from the sink; guarded by inboxMu so
+	// the carrier never waits on the engine's lock.
+	inboxMu sync.Mutex
+	inbox   []telephony.Event
+	wake    chan struct{}
+
+	mu       sync.Mutex
+	started  bool
+	stopped  bool
+	draining bool
+	c        campaign.Campaign
+	window   compliance.Window
+	disps    map[campaign.DispositionID]campaign.Disposition
+	pacer    pacing.Pacer
+	pool     *CallerIDPool
+	numbers  *compliance.Checker
+	agents   *agents
+	calls    map[string]*call // by attempt ID
+	// callOrder lists calls as placed; finished ones are marked done and
+	// compacted away lazily.
+	callOrder []*call
+	byCall    map[telephony.CallID]*call
+	waiting   []*call // live answers waiting for an agent, oldest first
+	wrapping  map[string]*call
+	hopper    []queue.Lease
+	seq       *telephony.Sequencer
+
+	nextTick     time.Time
+	nextClaim    time.Time
+	nextStatus   time.Time
+	spacingStart time.Time
+	spacingCount float64
+	failures     []bool
+	abandon      abandonBook
+	stats        Stats
+	lastErr      error
+}
+
+// Stats counts what an engine did since it started.
+type Stats struct {
+	Dials, Live, Machine, NoAnswer, Busy, Failed, Abandoned, Connected int
+	// Blocked counts contacts the dial-time gate refused.
+	Blocked int
+	// TalkTime is the connected time of finished calls.
+	TalkTime time.Duration
+}
+
+// New validates cfg and returns an engine. It reads the campaign once to
+// check it exists; dialing starts with Start (or Run).
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		cfg: cfg, wake: make(chan struct{}, 1),
+		calls: map[string]*call{}, byCall: map[telephony.CallID]*call{}, wrapping: map[string]*call{},
+		seq: telephony.NewSequencer(),
+	}
+	e.agents = newAgents(cfg.Workspace, cfg.Campaign, cfg.Spans)
+	now := cfg.Clock()
+	if err := e.reload(ctx, now); err != nil {
+		return nil, err
+	}
+	if err := e.abandon.load(ctx, cfg.Attempts, cfg.Workspace, cfg.Campaign, now); err != nil {
+		return nil, fmt.Errorf("dialer: load abandon accounting: %w", err)
+	}
+	return e, nil
+}
+
+// reload reads the campaign, its schedule and dispositions, and builds the
+// pieces that depend on its settings on first use.
+func (e *Engine) reload(ctx context.Context, now time.Time) error {
+	c, err := e.cfg.Campaigns.GetCampaign(ctx, e.cfg.Workspace, e.cfg.Campaign)
+	if err != nil {
+		return fmt.Errorf("dialer: read campaign: %w", err)
+	}
+	var sched *campaign.Schedule
+	if c.ScheduleID != "" {
+		s, err := e.cfg.Campaigns.GetSchedule(ctx, e.cfg.Workspace, c.ScheduleID)
+		if err != nil {
+			return fmt.Errorf("dialer: read schedule: %w", err)
+		}
+		sched = &s
+	}
+	w, err := queue.Window(c.Settings, sched)
+	if err != nil {
+		return err
+	}
+	ds, err := e.cfg.Campaigns.ListDispositions(ctx, e.cfg.Workspace, e.cfg.Campaign)
+	if err != nil {
+		return fmt.Errorf("dialer: read dispositions: %w", err)
+	}
+	e.c, e.window = c, w
+	e.disps = make(map[campaign.DispositionID]campaign.Disposition, len(ds))
+	for _, d := range ds {
+		e.disps[d.ID] = d
+	}
+	if e.numbers == nil {
+		e.numbers = e.cfg.Numbers
+		if e.numbers == nil {
+			e.numbers = &compliance.Checker{DefaultRegion: c.DefaultRegion, AllowedCountries: c.Settings.AllowedCountries}
+		}
+	}
+	if e.pool == nil {
+		e.pool = e.cfg.CallerIDs
+		if e.pool == nil {
+			loc, err := time.LoadLocation(c.Timezone)
+			if err != nil {
+				return fmt.Errorf("dialer: campaign timezone: %w", err)
+			}
+			nums := make([]CallerID, len(c.Settings.CallerIDs))
+			for i, n := range c.Settings.CallerIDs {
+				nums[i] = CallerID{Number: n}
+			}
+			if e.pool, err = NewPool(PoolConfig{Numbers: nums, Location: loc}); err != nil {
+				return err
+			}
+		}
+	}
+	if e.pacer == nil {
+		e.pacer = e.cfg.Pacer
+		if e.pacer == nil {
+			if e.pacer, err = DefaultPacer(c.Settings); err != nil {
+				return err
+			}
+		}
+	}
+	e.abandon.configure(c, now)
+	e.nextStatus = now.Add(e.cfg.StatusEvery)
+	return nil
+}
+
+// DefaultPacer returns the pacer for a campaign's dial mode: progressive
+// 1:1, power at CallRatio, the predictive pacer under AbandonCap, and for
+// preview a pacer that never starts calls on its own.
+func DefaultPacer(s campaign.Settings) (pacing.Pacer, error) {
+	switch s.DialMode {
+	case campaign.DialPreview:
+		return pacing.Progressive{}, nil
+	case campaign.DialProgressive:
+		return pacing.Progressive{}, nil
+	case campaign.DialPower:
+		return pacing.NewRatio(s.CallRatio)
+	case campaign.DialPredictive:
+		return pacing.NewPredictive(pacing.PredictiveConfig{})
+	}
+	return nil, fmt.Errorf("dialer: unknown dial mode %q", s.DialMode)
+}
+
+// HandleEvent implements telephony.EventSink: carrier events queue up for
+// the engine loop, which applies them in order and idempotently.
+func (e *Engine) HandleEvent(_ context.Context, ev telephony.Event) error {
+	e.inboxMu.Lock()
+	e.inbox = append(e.inbox, ev)
+	e.inboxMu.Unlock()
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Start hands the carrier the engine's event sink. Run calls it; a
+// simulation calls it once before its Step loop.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		return nil
+	}
+	e.started = true
+	now := e.cfg.Clock()
+	e.nextTick = now
+	e.mu.Unlock()
+	if err := e.cfg.Carrier.Start(ctx, e); err != nil {
+		return fmt.Errorf("dialer: start carrier: %w", err)
+	}
+	return nil
+}
+
+// Run dials until ctx ends, then stops placing calls, waits up to
+// DrainTimeout for the calls in flight to end (hanging up the rest and
+// giving their leases back), and returns. It returns ctx's error only when
+// the engine could not start.
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.Start(ctx); err != nil {
+		return err
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		next, err := e.Step(ctx)
+		if err != nil {
+			e.cfg.Logger.WarnContext(ctx, "dialer: step", "err", err)
+		}
+		wait := time.Second
+		if !next.IsZero() {
+			wait = next.Sub(e.cfg.Clock())
+		}
+		wait = max(min(wait, time.Second), time.Millisecond)
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return e.drain(context.WithoutCancel(ctx))
+		case <-e.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// drain stops new calls and lets calls in flight end.
+func (e *Engine) drain(ctx context.Context) error {
+	e.mu.Lock()
+	e.draining = true
+	deadline := e.cfg.Clock().Add(e.cfg.DrainTimeout)
+	e.mu.Unlock()
+	for {
+		if _, err := e.Step(ctx); err != nil {
+			e.cfg.Logger.WarnContext(ctx, "dialer: drain step", "err", err)
+		}
+		e.mu.Lock()
+		left := len(e.calls)
+		e.mu.Unlock()
+		if left == 0 || !e.cfg.Clock().Before(deadline) {
+			break
+		}
+		select {
+		case <-e.wake:
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return e.Stop(ctx)
+}
+
+// Stop hangs up every call still in flight, gives the hopper's and those
+// calls' leases back to the queue, and closes the agents' spans. Outcomes
+// already captured are kept; a call hung up here is finished as cancelled.
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return nil
+	}
+	e.stopped = true
+	now := e.cfg.Clock()
+	var errs []error
+	for _, l := range e.hopper {
+		if err := e.cfg.Queue.Release(ctx, l); err != nil && !errors.Is(err, queue.ErrLeaseLost) {
+			errs = append(errs, err)
+		}
+	}
+	e.hopper = nil
+	for _, c := range e.sortedCalls() {
+		if c.callID != "" && !c.ended {
+			_ = e.cfg.Carrier.Hangup(ctx, c.callID)
+		}
+		if c.result == "" {
+			c.result = campaign.ResultCancelled
+		}
+		if err := e.finish(ctx, c, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, s := range e.agents.snapshot() {
+		e.agents.remove(e.agents.byID[s.ID], now)
+	}
+	return errors.Join(errs...)
+}
+
+// Stats returns what the engine did so far.
+func (e *Engine) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stats
+}
+
+// Awaiting returns the attempts whose outcome the agent has still to
+// save, oldest first: the calls they talked on that ended. (An outcome may
+// also be saved during the call, under the attempt ID CurrentCall gives.)
+func (e *Engine) Awaiting(agent campaign.UserID) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for id, c := range e.wrapping {
+		if c.agent == agent && c.outcome == nil {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CurrentCall returns the attempt ID of the agent's live call, if any.
+func (e *Engine) CurrentCall(agent campaign.UserID) (string, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range e.sortedCalls() {
+		if c.agent == agent && c.state == stateTalking {
+			return c.attemptID, true
+		}
+	}
+	return "", false
+}
+
+// Agents returns the agent sessions.
+func (e *Engine) Agents() []AgentStatus {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.agents.snapshot()
+}
+
+// Login starts an agent session (a member who may dial, or an AI agent
+// acting as one).
+func (e *Engine) Login(ctx context.Context, actor campaign.Actor, cfg AgentConfig) error {
+	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+		return err
+	}
+	if cfg.ID == "" {
+		cfg.ID = actor.UserID
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.agents.login(cfg, e.cfg.Clock())
+}
+
+// Logout ends an agent session, at once or when the agent's calls and
+// wrap-up end.
+func (e *Engine) Logout(_ context.Context, id campaign.UserID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.agents.logout(id, e.cfg.Clock())
+}
+
+// Pause takes an idle agent out of rotation, or puts it back.
+func (e *Engine) Pause(_ context.Context, id campaign.UserID, paused bool) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.agents.pause(id, paused, e.cfg.Clock())
+}
+
+// Step runs everything due at the clock's now: it applies queued carrier
+// events, abandons answers that waited too long, ends wrap-ups and outcome
+// timeouts, extends leases of long calls and, on a pacer tick, places new
+// calls. It returns when the engine next needs to run (zero: only on an
+// event). A discrete-event simulation calls it after delivering each
+// carrier event and at each returned time.
+func (e *Engine) Step(ctx context.Context) (time.Time, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return time.Time{}, ErrStopped
+	}
+	now := e.cfg.Clock()
+	var errs []error
+	e.inboxMu.Lock()
+	evs := e.inbox
+	e.inbox = nil
+	e.inboxMu.Unlock()
+	for _, ev := range evs {
+		if err := e.apply(ctx, ev, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	e.expireWaiting(ctx, now)
+	ended, _ := e.agents.expireWraps(now)
+	for _, d := range ended {
+		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
+	}
+	e.connectWaiting(ctx, now)
+	if err := e.timeouts(ctx, now); err != nil {
+		errs = append(errs, err)
+	}
+	if !now.Before(e.nextStatus) {
+		if err := e.refreshStatus(ctx, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if !now.Before(e.nextTick) {
+		if err := e.tick(ctx, now); err != nil {
+			errs = append(errs, err)
+		}
+		e.nextTick = now.Add(e.c.Settings.DialerInterval)
+	}
+	err := errors.Join(errs...)
+	if err != nil {
+		e.lastErr = err
+	}
+	return e.nextWake(), err
+}
+
+// nextWake is the earliest time something is due.
+func (e *Engine) nextWake() time.Time {
+	next := e.nextTick
+	earlier := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	if len(e.waiting) > 0 {
+		earlier(e.waiting[0].answeredAt.Add(e.cfg.BridgeWithin))
+	}
+	for _, s := range e.agents.byID {
+		if s.State == campaign.AgentWrapUp {
+			earlier(s.WrapUntil)
+		}
+	}
+	for _, c := range e.calls {
+		earlier(c.deadline)
+	}
+	earlier(e.nextStatus)
+	return next
+}
+
+// CallOf returns the carrier's call ID of an attempt in flight.
+func (e *Engine) CallOf(attemptID string) (telephony.CallID, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.calls[attemptID]
+	if !ok {
+		return "", false
+	}
+	return c.callID, true
+}

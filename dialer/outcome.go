@@ -1,0 +1,235 @@
+package dialer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/compliance"
+	"github.com/callstackhq/callstack/dialer/pacing"
+	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/suppression"
+)
+
+// OutcomeInput is what a caller (or an AI agent) saves after a call.
+type OutcomeInput struct {
+	DispositionID campaign.DispositionID
+	Note          string
+	// Fields are the disposition's required fields and any others.
+	Fields          map[string]string
+	MeetingBooked   bool
+	MeetingAt       time.Time
+	MeetingAccepted bool
+	QualifiedLead   bool
+	Opportunity     bool
+	Revenue         campaign.Money
+	// CallbackAt schedules a callback; required by a callback disposition.
+	CallbackAt time.Time
+	// CallbackOwnerOnly keeps the callback for this caller (see
+	// Settings.CallbackGrace).
+	CallbackOwnerOnly bool
+	FollowUp          string
+	Goals             map[campaign.GoalID]string
+	Answers           map[campaign.AnalysisID][]string
+	// PlaybookSteps are the script steps done; Config.Playbook lists the
+	// required ones.
+	PlaybookSteps []string
+	// HotLead requeues a retried contact in the hot-lead lane.
+	HotLead bool
+}
+
+// MissingError lists what an outcome lacks; it wraps ErrOutcomeIncomplete.
+type MissingError struct {
+	// Missing names each missing item: "note", "field:meeting_at",
+	// "playbook:intro", "qualification:budget", "callback_at".
+	Missing []string
+}
+
+// Error implements error.
+func (e *MissingError) Error() string {
+	return "dialer: outcome incomplete: missing " + strings.Join(e.Missing, ", ")
+}
+
+// Unwrap makes errors.Is(err, ErrOutcomeIncomplete) true.
+func (e *MissingError) Unwrap() error { return ErrOutcomeIncomplete }
+
+// missing lists what in lacks for disposition d.
+func (e *Engine) missing(d campaign.Disposition, in OutcomeInput) []string {
+	var m []string
+	if d.RequiresNote && strings.TrimSpace(in.Note) == "" {
+		m = append(m, "note")
+	}
+	for _, f := range d.RequiredFields {
+		if strings.TrimSpace(in.Fields[f]) == "" {
+			m = append(m, "field:"+f)
+		}
+	}
+	if d.Callback && in.CallbackAt.IsZero() {
+		m = append(m, "callback_at")
+	}
+	if d.Contacted {
+		for _, s := range e.cfg.Playbook {
+			if !slices.Contains(in.PlaybookSteps, s) {
+				m = append(m, "playbook:"+s)
+			}
+		}
+	}
+	if d.Qualified {
+		for _, f := range e.cfg.QualificationFields {
+			if strings.TrimSpace(in.Fields[f]) == "" {
+				m = append(m, "qualification:"+f)
+			}
+		}
+	}
+	return m
+}
+
+// SaveOutcome records the disposition of a call the actor took. It is
+// refused with a *MissingError listing what is missing until the
+// disposition's required note and fields, the playbook's steps and the
+// qualification criteria are present. Saved after the call, it writes the
+// attempt through the queue at once (the contact leaves call state, a DNC
+// disposition revokes consent and suppresses the number) and ends the
+// agent's wrap-up; saved during the call, it is applied when the call ends.
+func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptID string, in OutcomeInput) error {
+	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionSaveOutcome); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.calls[attemptID]
+	if !ok || c.state < stateTalking || c.state == stateHangingUp {
+		return fmt.Errorf("%w: %s", ErrUnknownAttempt, attemptID)
+	}
+	if c.agent != actor.UserID {
+		return fmt.Errorf("%w: attempt %s was taken by %s, not %s", campaign.ErrForbidden, attemptID, c.agent, actor.UserID)
+	}
+	d, ok := e.disps[in.DispositionID]
+	if !ok || d.Archived {
+		return fmt.Errorf("%w: disposition %q of campaign %s", campaign.ErrNotFound, in.DispositionID, e.cfg.Campaign)
+	}
+	if m := e.missing(d, in); len(m) > 0 {
+		return &MissingError{Missing: m}
+	}
+	o := queue.Outcome{Disposition: &d, CallbackAt: in.CallbackAt, CallbackOwnerOnly: in.CallbackOwnerOnly, HotLead: in.HotLead}
+	o.Attempt.DispositionID = d.ID
+	o.Attempt.Outcome = campaign.OutcomeDetails{Note: in.Note, Fields: in.Fields, MeetingBooked: in.MeetingBooked, MeetingAt: in.MeetingAt,
+		MeetingAccepted: in.MeetingAccepted, QualifiedLead: in.QualifiedLead || d.Qualified, Opportunity: in.Opportunity, Revenue: in.Revenue,
+		CallbackAt: in.CallbackAt, FollowUp: in.FollowUp, Goals: in.Goals, Answers: in.Answers, PlaybookSteps: in.PlaybookSteps}
+	c.outcome = &o
+	if c.state != stateOutcome {
+		return nil
+	}
+	now := e.cfg.Clock()
+	err := e.finish(ctx, c, now)
+	if d, ok := e.agents.endWrap(c.agent, now); ok {
+		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
+	}
+	e.connectWaiting(ctx, now)
+	return err
+}
+
+// PreviewContext is what a caller sees before starting a preview call.
+type PreviewContext struct {
+	// Lease holds the contact for the caller until it expires.
+	Lease   queue.Lease
+	Contact campaign.Contact
+	// History is the contact's earlier attempts, oldest first.
+	History []campaign.Attempt
+	// Suppressed lists suppression matches now (a contact suppressed since
+	// it was queued is refused at Dial).
+	Suppressed []suppression.Match
+	// Facts and Warnings are the number's facts (zones, type) and
+	// scheduling warnings.
+	Facts    compliance.NumberFacts
+	Warnings []compliance.NumberWarning
+	// Script is the campaign's playbook.
+	Script []string
+	// Notes are the contact's notes.
+	Notes string
+}
+
+// Preview leases the best contact for the caller (their own due callbacks
+// first) and returns its context. The caller must be logged in and
+// available; the contact is theirs until they Dial or Skip it, or the
+// lease expires.
+func (e *Engine) Preview(ctx context.Context, actor campaign.Actor) (PreviewContext, error) {
+	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+		return PreviewContext{}, err
+	}
+	e.mu.Lock()
+	s, ok := e.agents.byID[actor.UserID]
+	ttl := e.c.Settings.HopperExpiry
+	e.mu.Unlock()
+	if !ok {
+		return PreviewContext{}, fmt.Errorf("%w: %s", ErrNoAgent, actor.UserID)
+	}
+	if !s.free() {
+		return PreviewContext{}, fmt.Errorf("dialer: %s is %s", actor.UserID, s.State)
+	}
+	l, err := e.cfg.Queue.Next(ctx, actor, e.cfg.Campaign, ttl)
+	if err != nil {
+		return PreviewContext{}, err
+	}
+	p := PreviewContext{Lease: l, Contact: l.Contact, Script: e.cfg.Playbook, Notes: l.Contact.Notes}
+	hist, err := e.cfg.Attempts.ListAttempts(ctx, e.cfg.Workspace, queue.AttemptFilter{CampaignID: e.cfg.Campaign, ContactID: l.ContactID, Limit: 100})
+	if err != nil {
+		return PreviewContext{}, err
+	}
+	p.History = hist
+	e.mu.Lock()
+	target := suppression.TargetOf(e.c)
+	numbers := e.numbers
+	e.mu.Unlock()
+	ms, err := e.cfg.Suppression.Check(ctx, e.cfg.Workspace, suppression.Query{Target: target, Numbers: []string{l.Contact.Phone}})
+	if err != nil {
+		return PreviewContext{}, err
+	}
+	p.Suppressed = ms[l.Contact.Phone]
+	if f, err := numbers.Check(l.Contact.Phone); err == nil {
+		p.Facts, p.Warnings = f, f.Warnings
+	}
+	return p, nil
+}
+
+// Dial starts the preview call: the dial-time gate runs again, and the
+// answered call goes straight to the caller, who is reserved for it. It
+// returns the attempt ID the outcome is saved under.
+func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContext) (string, error) {
+	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.cfg.Clock()
+	if _, ok := e.agents.acquireID(actor.UserID, now); !ok {
+		return "", fmt.Errorf("%w: %s is not free", ErrNoAgent, actor.UserID)
+	}
+	before := len(e.calls)
+	placed, err := e.place(ctx, p.Lease, actor.UserID, now)
+	if !placed || len(e.calls) == before {
+		e.agents.release(actor.UserID, 0, now)
+		if err == nil {
+			err = fmt.Errorf("dialer: contact %s may not be called now (see its block)", p.Lease.ContactID)
+		}
+		return "", err
+	}
+	for id, c := range e.calls {
+		if c.lease.Token == p.Lease.Token {
+			c.agent = actor.UserID
+			return id, err
+		}
+	}
+	return "", err
+}
+
+// Skip gives a previewed contact back to the queue without calling it.
+func (e *Engine) Skip(ctx context.Context, actor campaign.Actor, p PreviewContext) error {
+	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+		return err
+	}
+	return e.release(ctx, p.Lease)
+}

@@ -1,0 +1,236 @@
+// Command import loads a contact CSV into a CallStack store and prints what
+// happened to its rows as one JSON object:
+//
+//	go run ./examples/import -csv contacts.csv [-region US] [-store memory|sqlite:PATH|postgres:DSN] [-rejects OUT.csv] [-dupes reject|skip|merge]
+//
+// The store (memory by default) is migrated, and a workspace and a campaign
+// named "default" are created when missing, so a second run into the same
+// SQLite file sees the first run's contacts as duplicates. A progress bar
+// goes to stderr when stderr is a terminal. The exit status is 0 when the
+// file was processed (rejected rows included) and 2, with a one-line error
+// on stderr, when it could not be (not found, over the size limit, not CSV).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/importer"
+	"github.com/callstackhq/callstack/store"
+	"github.com/callstackhq/callstack/store/memory"
+	"github.com/callstackhq/callstack/store/postgres"
+	"github.com/callstackhq/callstack/store/sqlite"
+	"github.com/callstackhq/callstack/suppression"
+)
+
+// output is the JSON object printed on stdout.
+type output struct {
+	Rows       int            `json:"rows"`
+	Accepted   int            `json:"accepted"`
+	Merged     int            `json:"merged"`
+	Skipped    int            `json:"skipped"`
+	Rejected   int            `json:"rejected"`
+	Reasons    map[string]int `json:"reasons"`
+	Warnings   map[string]int `json:"warnings"`
+	DurationMS int64          `json:"duration_ms"`
+}
+
+// fullStore is what the example needs from a store.
+type fullStore interface {
+	store.Store
+	importer.Store
+	suppression.Store
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "import:", strings.ReplaceAll(err.Error(), "\n", " "))
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	csvPath := fs.String("csv", "", "the CSV file to import (required)")
+	region := fs.String("region", "", "region of numbers written without a country code (default: the campaign's, US)")
+	storeSpec := fs.String("store", "memory", "memory, sqlite:PATH or postgres:DSN")
+	rejectsPath := fs.String("rejects", "", "write the rejected rows, with line and reason, to this CSV file")
+	dupes := fs.String("dupes", "skip", "duplicate policy: reject, skip or merge")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *csvPath == "" {
+		return errors.New("-csv is required")
+	}
+	f, err := os.Open(*csvPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+
+	st, err := openStore(ctx, *storeSpec)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	svc, err := campaign.NewService(campaign.Config{Store: st})
+	if err != nil {
+		return err
+	}
+	supp, err := suppression.NewService(suppression.Config{Store: st, Authorizer: svc})
+	if err != nil {
+		return err
+	}
+	actor, cmpID, err := defaults(ctx, st, svc, *region)
+	if err != nil {
+		return err
+	}
+	im, err := importer.New(importer.Config{Campaigns: svc, Store: st, Contacts: st, Suppression: supp})
+	if err != nil {
+		return err
+	}
+	opts := importer.Options{FileName: *csvPath, CampaignID: cmpID, DuplicatePolicy: importer.DuplicatePolicy(*dupes), Region: *region}
+	if *rejectsPath != "" {
+		rf, err := os.Create(*rejectsPath)
+		if err != nil {
+			return err
+		}
+		defer rf.Close()
+		opts.Rejects = rf
+	}
+	if isTerminal(os.Stderr) {
+		size := int64(0)
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+		opts.Progress = func(p importer.Progress) { drawProgress(stderr, p, size) }
+	}
+	res, err := im.Import(ctx, actor, f, opts)
+	if opts.Progress != nil {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil && res.ID == "" {
+		return err // nothing was processed
+	}
+	c := res.Counts
+	out := output{Rows: c.Rows, Accepted: c.Accepted, Merged: c.Merged, Skipped: c.Skipped, Rejected: c.Rejected,
+		Reasons: c.Reasons, Warnings: c.Warnings, DurationMS: res.Duration.Milliseconds()}
+	if out.Reasons == nil {
+		out.Reasons = map[string]int{}
+	}
+	if out.Warnings == nil {
+		out.Warnings = map[string]int{}
+	}
+	if err := json.NewEncoder(stdout).Encode(out); err != nil {
+		return err
+	}
+	return err
+}
+
+// openStore opens the store named by spec: "memory", "sqlite:PATH" or
+// "postgres:DSN" (split at the first colon).
+func openStore(ctx context.Context, spec string) (fullStore, error) {
+	kind, arg, _ := strings.Cut(spec, ":")
+	var s store.Store
+	var err error
+	switch kind {
+	case "memory":
+		s = memory.New()
+	case "sqlite":
+		if arg == "" {
+			return nil, errors.New("-store sqlite:PATH needs a path")
+		}
+		s, err = sqlite.Open(ctx, arg)
+	case "postgres":
+		if arg == "" {
+			return nil, errors.New("-store postgres:DSN needs a DSN")
+		}
+		s, err = postgres.Open(ctx, arg)
+	default:
+		return nil, fmt.Errorf("unknown store %q: use memory, sqlite:PATH or postgres:DSN", spec)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fs, ok := s.(fullStore)
+	if !ok {
+		_ = s.Close()
+		return nil, fmt.Errorf("store %s does not support imports and suppression yet", kind)
+	}
+	return fs, nil
+}
+
+// Names under which the example keeps its default records.
+const (
+	wsName  = "examples/import:workspace:default"
+	cmpName = "examples/import:campaign:default"
+	admin   = campaign.UserID("import-example")
+)
+
+// defaults finds, or creates, the workspace and campaign named "default".
+func defaults(ctx context.Context, st fullStore, svc *campaign.Service, region string) (campaign.Actor, campaign.ID, error) {
+	var actor campaign.Actor
+	ws, err := st.LookupName(ctx, wsName)
+	switch {
+	case errors.Is(err, campaign.ErrNotFound):
+		w, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: admin, Name: "import example"},
+			campaign.Workspace{Name: "default", Settings: campaign.WorkspaceSettings{DefaultRegion: strings.ToUpper(region)}})
+		if err != nil {
+			return actor, "", err
+		}
+		if err := st.SetName(ctx, wsName, string(w.ID)); err != nil {
+			return actor, "", err
+		}
+		ws = string(w.ID)
+	case err != nil:
+		return actor, "", err
+	}
+	actor = campaign.Actor{WorkspaceID: campaign.WorkspaceID(ws), UserID: admin}
+	id, err := st.LookupName(ctx, cmpName)
+	switch {
+	case errors.Is(err, campaign.ErrNotFound):
+		c, err := svc.CreateCampaign(ctx, actor, campaign.Campaign{Name: "default", DefaultRegion: strings.ToUpper(region)})
+		if err != nil {
+			return actor, "", err
+		}
+		if err := st.SetName(ctx, cmpName, string(c.ID)); err != nil {
+			return actor, "", err
+		}
+		id = string(c.ID)
+	case err != nil:
+		return actor, "", err
+	}
+	return actor, campaign.ID(id), nil
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// drawProgress redraws a one-line bar: share of bytes read, rows, rows/s.
+func drawProgress(w io.Writer, p importer.Progress, size int64) {
+	const width = 30
+	frac := 0.0
+	if size > 0 {
+		frac = min(float64(p.Bytes)/float64(size), 1)
+	}
+	n := int(frac * width)
+	fmt.Fprintf(w, "\r[%s%s] %3.0f%% %d rows %.0f rows/s %s", strings.Repeat("#", n), strings.Repeat(".", width-n),
+		frac*100, p.Rows, p.RowsPerSecond, p.Elapsed.Truncate(time.Second))
+}

@@ -1,0 +1,465 @@
+// Command pacingsim runs a call centre in virtual time through the real
+// CallStack engine — the queue on the memory store, the dial-time
+// compliance gate, agent sessions, bridging within 2 s, abandon accounting —
+// against the simulated carrier, exactly as shared/PACING.md specifies, and
+// prints one JSON object of fractions:
+//
+//	go run ./examples/pacingsim -agents 20 -answer 0.2 -pacer predictive
+//	{"occupancy":0.80,"abandon_rate":0.027,"worst_period_abandon":0.027,"worst_shift_abandon":0.031,"idle_wait_s":14.6,"calls":…}
+//
+// Shift k starts at 09:00 on the k-th consecutive weekday in the contacts'
+// zone (America/New_York) and lasts 8 hours; all shifts of a seed are one
+// campaign, so the pacer's estimates and the abandon accounting carry over.
+// Dial k of a seed has the same callee whatever the pacer (common random
+// numbers), so pacers are compared on the same calls.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/compliance"
+	"github.com/callstackhq/callstack/dialer"
+	"github.com/callstackhq/callstack/dialer/pacing"
+	"github.com/callstackhq/callstack/dialer/pacing/pacingtest"
+	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/store/memory"
+	"github.com/callstackhq/callstack/suppression"
+	"github.com/callstackhq/callstack/telephony"
+	"github.com/callstackhq/callstack/telephony/sim"
+)
+
+// Options are the simulation's parameters (shared/PACING.md).
+type Options struct {
+	Agents            int
+	Answer, AnswerEnd float64
+	Talk              float64 // mean talk, seconds
+	WrapMin, WrapMax  float64 // seconds
+	Shifts, Seeds     int
+	Pacer             string
+	Cap               float64
+	// ShiftLength defaults to 8 hours.
+	ShiftLength time.Duration
+}
+
+// Result is what the program prints: fractions, pooled over shifts and
+// seeds.
+type Result struct {
+	Occupancy          float64 `json:"occupancy"`
+	AbandonRate        float64 `json:"abandon_rate"`
+	WorstPeriodAbandon float64 `json:"worst_period_abandon"`
+	WorstShiftAbandon  float64 `json:"worst_shift_abandon"`
+	IdleWaitS          float64 `json:"idle_wait_s"`
+	Calls              int     `json:"calls"`
+}
+
+func main() {
+	var o Options
+	flag.IntVar(&o.Agents, "agents", 20, "agents logged in each shift")
+	flag.Float64Var(&o.Answer, "answer", 0.20, "live-answer probability at the start of each shift")
+	flag.Float64Var(&o.AnswerEnd, "answer-end", -1, "live-answer probability at the end of each shift (linear drift); defaults to -answer")
+	flag.Float64Var(&o.Talk, "talk", 120, "mean talk time, seconds (lognormal, sigma 0.8)")
+	flag.Float64Var(&o.WrapMin, "wrap-min", 10, "shortest wrap-up, seconds")
+	flag.Float64Var(&o.WrapMax, "wrap-max", 20, "longest wrap-up, seconds")
+	flag.IntVar(&o.Shifts, "shifts", 30, "shifts per seed (one campaign)")
+	flag.IntVar(&o.Seeds, "seeds", 3, "seeds 1..K")
+	flag.StringVar(&o.Pacer, "pacer", "predictive", "progressive | ratio:X | adaptive | predictive | oracle")
+	flag.Float64Var(&o.Cap, "cap", 0.03, "abandon-rate cap")
+	flag.Parse()
+	if o.AnswerEnd < 0 {
+		o.AnswerEnd = o.Answer
+	}
+	res, err := Run(context.Background(), o, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pacingsim:", err)
+		os.Exit(2)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+		os.Exit(1)
+	}
+}
+
+// shiftStats are one shift's counts.
+type shiftStats struct {
+	talk, idle             time.Duration
+	live, abandoned, calls int
+	connected              int
+}
+
+// Run simulates every seed and pools the results. Progress goes to log
+// (nil for none).
+func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
+	if o.Agents < 1 || o.Shifts < 1 || o.Seeds < 1 || o.Answer < 0 || o.Answer > 1 || o.AnswerEnd < 0 || o.AnswerEnd > 1 ||
+		o.Talk <= 0 || o.WrapMin < 0 || o.WrapMax < o.WrapMin || o.Cap <= 0 || o.Cap > 0.05 {
+		return Result{}, errors.New("options out of range (agents, shifts, seeds ≥ 1; answer in [0,1]; talk > 0; 0 ≤ wrap-min ≤ wrap-max; cap in (0, 0.05])")
+	}
+	if o.ShiftLength == 0 {
+		o.ShiftLength = 8 * time.Hour
+	}
+	if _, err := pacingtest.PacerFactory(o.Pacer, pacing.PredictiveConfig{}, 0.001); err != nil {
+		return Result{}, err
+	}
+	var all []shiftStats
+	var res Result
+	for seed := 1; seed <= o.Seeds; seed++ {
+		shifts, err := runSeed(ctx, o, uint64(seed))
+		if err != nil {
+			return Result{}, fmt.Errorf("seed %d: %w", seed, err)
+		}
+		var period shiftStats
+		for i, s := range shifts {
+			period.live += s.live
+			period.abandoned += s.abandoned
+			res.WorstShiftAbandon = max(res.WorstShiftAbandon, frac(s.abandoned, s.live))
+			// Each 30-shift period (the last may be partial) is one unit of the law.
+			if (i+1)%30 == 0 || i == len(shifts)-1 {
+				res.WorstPeriodAbandon = max(res.WorstPeriodAbandon, frac(period.abandoned, period.live))
+				period = shiftStats{}
+			}
+		}
+		all = append(all, shifts...)
+		if log != nil {
+			fmt.Fprintf(log, "seed %d done: %d shifts\n", seed, len(shifts))
+		}
+	}
+	var talk, idle time.Duration
+	var live, ab, conn int
+	for _, s := range all {
+		talk += s.talk
+		idle += s.idle
+		live += s.live
+		ab += s.abandoned
+		conn += s.connected
+		res.Calls += s.calls
+	}
+	res.Occupancy = talk.Seconds() / (float64(o.Agents) * o.ShiftLength.Seconds() * float64(len(all)))
+	res.AbandonRate = frac(ab, live)
+	if conn > 0 {
+		res.IdleWaitS = idle.Seconds() / float64(conn)
+	}
+	return res, nil
+}
+
+func frac(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// shiftStart returns 09:00 New York time on the k-th weekday (k from 0)
+// from Monday 2 November 2026.
+func shiftStart(loc *time.Location, k int) time.Time {
+	d := time.Date(2026, 11, 2, 9, 0, 0, 0, loc)
+	for n := 0; ; d = d.AddDate(0, 0, 1) {
+		if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+			continue
+		}
+		if n == k {
+			return d
+		}
+		n++
+	}
+}
+
+// simAgents saves each call's outcome once its wrap-up (the sim's drawn
+// wrap time for that call) is over, as a caller would.
+type simAgents struct {
+	e       *dialer.Engine
+	carrier *sim.Carrier
+	ws      campaign.WorkspaceID
+	ids     []campaign.UserID
+	disp    campaign.DispositionID
+	due     map[string]time.Time
+	clock   *sim.Clock
+}
+
+func (a *simAgents) scan(now time.Time) {
+	for _, id := range a.ids {
+		for _, att := range a.e.Awaiting(id) {
+			if _, ok := a.due[att]; ok {
+				continue
+			}
+			wrap := 15 * time.Second
+			if cid, ok := a.e.CallOf(att); ok {
+				if sc, ok := a.carrier.Peek(cid); ok {
+					wrap = sc.Wrap
+				}
+			}
+			// Awaiting lists a call once it ended (or while it is live, when
+			// the agent may save early); the wrap starts at its end, which
+			// is now for a call that has just ended.
+			a.due[att] = now.Add(wrap)
+		}
+	}
+}
+
+func (a *simAgents) Next() (time.Time, bool) {
+	a.scan(a.clock.Now())
+	var next time.Time
+	for _, t := range a.due {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	return next, !next.IsZero()
+}
+
+func (a *simAgents) Act(ctx context.Context, now time.Time) error {
+	for _, id := range a.ids {
+		for _, att := range a.e.Awaiting(id) {
+			t, ok := a.due[att]
+			if !ok || t.After(now) {
+				continue
+			}
+			delete(a.due, att)
+			err := a.e.SaveOutcome(ctx, campaign.Actor{WorkspaceID: a.ws, UserID: id}, att, dialer.OutcomeInput{DispositionID: a.disp})
+			if err != nil && !errors.Is(err, dialer.ErrUnknownAttempt) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// oracleInfo gives the oracle pacer the truth: the drifting answer rate
+// and each busy agent's exact time left, from the calls' drawn scripts.
+type oracleInfo struct {
+	p       func(time.Time) float64
+	carrier *sim.Carrier
+	now     time.Time
+	busy    []dialer.BusyAgentInfo
+}
+
+func (o *oracleInfo) AnswerProb(t time.Time) float64 { return o.p(t) }
+
+func (o *oracleInfo) FreeIn(i int) time.Duration {
+	if i < 0 || i >= len(o.busy) {
+		return 0
+	}
+	b := o.busy[i]
+	sc, ok := o.carrier.Peek(b.Call)
+	if !ok {
+		return 0
+	}
+	// A talking agent is free after the rest of the talk and the wrap; a
+	// wrapping one after the rest of the wrap. Since is when the phase began.
+	if sc.Live() && o.now.Sub(b.Since) < sc.Talk {
+		if left := b.Since.Add(sc.Talk + sc.Wrap).Sub(o.now); left > 0 {
+			return left
+		}
+		return 0
+	}
+	return max(b.Since.Add(sc.Wrap).Sub(o.now), 0)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// runSeed runs one campaign of o.Shifts shifts.
+func runSeed(ctx context.Context, o Options, seed uint64) ([]shiftStats, error) {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		return nil, err
+	}
+	first := shiftStart(loc, 0)
+	clock := sim.NewClock(first.Add(-time.Hour))
+	st := memory.New()
+	defer st.Close()
+	svc, err := campaign.NewService(campaign.Config{Store: st, Clock: clock.Now})
+	if err != nil {
+		return nil, err
+	}
+	ws, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: "manager"}, campaign.Workspace{Name: "sim"})
+	if err != nil {
+		return nil, err
+	}
+	admin := campaign.Actor{WorkspaceID: ws.ID, UserID: "manager"}
+	supp, err := suppression.NewService(suppression.Config{Store: st, Authorizer: svc, Clock: clock.Now})
+	if err != nil {
+		return nil, err
+	}
+	q, err := queue.NewService(queue.Config{Store: st, Campaigns: st, Suppression: supp, Authorizer: svc, Clock: clock.Now})
+	if err != nil {
+		return nil, err
+	}
+	c, err := svc.CreateCampaign(ctx, admin, campaign.Campaign{Name: "sim", Timezone: "America/New_York", Settings: campaign.Settings{
+		DialMode: campaign.DialPredictive, MaxConcurrentCalls: 20 * o.Agents, CallSpacing: 1000, RingTimeout: 25 * time.Second,
+		WrapUp: time.Minute, MaxAttempts: 100, RetryInterval: time.Hour, MinTimeBetweenCalls: time.Hour, HopperSize: 10 * o.Agents,
+		AbandonCap: o.Cap, CallerIDs: []string{"+12125550100"},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	disp, err := svc.PutDisposition(ctx, admin, campaign.Disposition{CampaignID: c.ID, Title: "Talked", Contacted: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, to := range []campaign.Status{campaign.StatusQueued, campaign.StatusRunning} {
+		if _, err := svc.Transition(ctx, admin, c.ID, to, ""); err != nil {
+			return nil, err
+		}
+	}
+	// The answer rate drifts linearly within each shift.
+	shiftOf := func(t time.Time) (time.Time, bool) {
+		local := t.In(loc)
+		s := time.Date(local.Year(), local.Month(), local.Day(), 9, 0, 0, 0, loc)
+		return s, !t.Before(s) && t.Before(s.Add(o.ShiftLength))
+	}
+	p := func(t time.Time) float64 {
+		s, in := shiftOf(t)
+		x := 0.0
+		if in {
+			x = t.Sub(s).Seconds() / o.ShiftLength.Seconds()
+		} else if !t.Before(s) {
+			x = 1
+		}
+		return o.Answer + (o.AnswerEnd-o.Answer)*x
+	}
+	carrier, err := sim.New(sim.Config{Seed: seed, Now: clock.Now, AnswerProb: p,
+		TalkMean: time.Duration(o.Talk * float64(time.Second)),
+		WrapMin:  time.Duration(o.WrapMin * float64(time.Second)), WrapMax: time.Duration(o.WrapMax * float64(time.Second))})
+	if err != nil {
+		return nil, err
+	}
+	factory, err := pacingtest.PacerFactory(o.Pacer, pacing.PredictiveConfig{}, 0.001)
+	if err != nil {
+		return nil, err
+	}
+	oi := &oracleInfo{p: p, carrier: carrier}
+	pacer, err := factory(oi)
+	if err != nil {
+		return nil, err
+	}
+	// One caller ID with no practical daily cap: the simulation studies
+	// pacing, not number reputation.
+	pool, err := dialer.NewPool(dialer.PoolConfig{Numbers: []dialer.CallerID{{Number: "+12125550100"}}, DailyCap: 1 << 30, Location: loc})
+	if err != nil {
+		return nil, err
+	}
+	var spans []campaign.AgentSpan
+	e, err := dialer.New(ctx, dialer.Config{CallerIDs: pool, Workspace: ws.ID, Campaign: c.ID, Campaigns: dialer.CampaignSource{Store: st, Service: svc},
+		Queue: q, Attempts: st, Suppression: supp, Authorizer: svc, Carrier: carrier, Clock: clock.Now, Pacer: pacer,
+		Spans:        func(s campaign.AgentSpan) { spans = append(spans, s) },
+		BeforeDecide: func(now time.Time, busy []dialer.BusyAgentInfo) { oi.now, oi.busy = now, busy },
+		StatusEvery:  time.Minute,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Start(ctx); err != nil {
+		return nil, err
+	}
+	agents := &simAgents{e: e, carrier: carrier, ws: ws.ID, disp: disp.ID, due: map[string]time.Time{}, clock: clock}
+	for i := range o.Agents {
+		id := campaign.UserID(fmt.Sprintf("agent%03d", i))
+		if _, err := svc.PutMember(ctx, admin, campaign.Member{UserID: id, Role: campaign.RoleCaller}); err != nil {
+			return nil, err
+		}
+		agents.ids = append(agents.ids, id)
+	}
+	var out []shiftStats
+	phone := 0
+	numbers := &compliance.Checker{}
+	for k := range o.Shifts {
+		start := shiftStart(loc, k)
+		end := start.Add(o.ShiftLength)
+		// Enough fresh contacts for the shift: each is called at most
+		// hourly, so a few hundred per agent keep the queue full.
+		cs := make([]campaign.Contact, 0, 400*o.Agents)
+		for len(cs) < cap(cs) {
+			n := fmt.Sprintf("+1212%07d", 2000000+phone%8000000)
+			phone++
+			if _, err := numbers.Check(n); err != nil {
+				continue // N11, 555-01xx, 976…: never imported
+			}
+			cs = append(cs, campaign.Contact{CampaignID: c.ID, Phone: n, Timezones: []string{"America/New_York"}})
+		}
+		if _, err := svc.AddContacts(ctx, admin, cs); err != nil {
+			return nil, err
+		}
+		clock.Set(start)
+		for _, id := range agents.ids {
+			if err := e.Login(ctx, campaign.Actor{WorkspaceID: ws.ID, UserID: id}, dialer.AgentConfig{ID: id,
+				Endpoint: telephony.Endpoint{Kind: telephony.EndpointAgent, Address: string(id)}}); err != nil {
+				return nil, err
+			}
+		}
+		before := e.Stats()
+		if err := dialer.RunVirtual(ctx, e, carrier, clock, end, agents); err != nil {
+			return nil, err
+		}
+		for _, id := range agents.ids {
+			if err := e.Logout(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		// Let the calls in flight end and the agents wrap up.
+		if err := dialer.RunVirtual(ctx, e, carrier, clock, end.Add(30*time.Minute), agents); err != nil {
+			return nil, err
+		}
+		after := e.Stats()
+		s := shiftStats{calls: after.Dials - before.Dials}
+		// Talk, live answers and abandons from the attempt log.
+		f := queue.AttemptFilter{CampaignID: c.ID, Since: start, Until: end, Limit: 10000}
+		for {
+			as, err := st.ListAttempts(ctx, ws.ID, f)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range as {
+				if a.AnsweredBy == "human" {
+					s.live++
+				}
+				if a.Abandoned {
+					s.abandoned++
+				}
+				if a.TalkDuration > 0 {
+					s.connected++
+					from, to := later(a.EndedAt.Add(-a.TalkDuration), start), earlier(a.EndedAt, end)
+					if to.After(from) {
+						s.talk += to.Sub(from)
+					}
+				}
+			}
+			if len(as) < f.PageLimit() {
+				break
+			}
+			f.After = as[len(as)-1].ID
+		}
+		for _, sp := range spans {
+			if sp.State != campaign.AgentAvailable {
+				continue
+			}
+			from, to := later(sp.Start, start), earlier(sp.End, end)
+			if to.After(from) {
+				s.idle += to.Sub(from)
+			}
+		}
+		spans = spans[:0]
+		out = append(out, s)
+	}
+	if err := e.Stop(ctx); err != nil && !strings.Contains(err.Error(), "lease") {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,55 @@
+package importer
+
+import (
+	"context"
+
+	"github.com/callstackhq/callstack/campaign"
+)
+
+// Store is the storage the importer needs besides campaign.Store (through
+// which contacts are written). Methods are atomic and scoped to the
+// workspace; a record of another workspace is ErrNotFound. Adapters:
+// store/memory, store/sqlite and store/postgres; store/storetest checks
+// them.
+type Store interface {
+	// SaveImport creates or replaces the history record r (by r.ID).
+	SaveImport(ctx context.Context, r Record) error
+	// GetImport returns one history record; ErrNotFound when absent.
+	GetImport(ctx context.Context, ws campaign.WorkspaceID, id ImportID) (Record, error)
+	// ListImports returns the workspace's history, newest first, at most
+	// limit records (1–1000; 0 means 100).
+	ListImports(ctx context.Context, ws campaign.WorkspaceID, limit int) ([]Record, error)
+
+	// SaveMapping remembers m for its header signature, replacing any
+	// earlier one.
+	SaveMapping(ctx context.Context, m SavedMapping) error
+	// GetMapping returns the mapping remembered for a header signature;
+	// ErrNotFound when there is none.
+	GetMapping(ctx context.Context, ws campaign.WorkspaceID, signature string) (SavedMapping, error)
+
+	// FindPhones returns every contact of the workspace whose Phone is one
+	// of phones (E.164), in no particular order. Erased contacts have no
+	// phone and never match.
+	FindPhones(ctx context.Context, ws campaign.WorkspaceID, phones []string) ([]PhoneMatch, error)
+
+	// SetName records that name refers to value, replacing any earlier
+	// value: a small table for hosts and examples that find records by
+	// name (the import example keeps its "default" workspace and campaign
+	// there). Names are not scoped to a workspace.
+	SetName(ctx context.Context, name, value string) error
+	// LookupName returns the value of name; ErrNotFound when unset.
+	LookupName(ctx context.Context, name string) (string, error)
+}
+
+// ContactIndexer is an optional capability of a Store that indexes phones
+// outside the contact table (store/memory): the importer tells it about the
+// contacts each batch inserted. A Store whose FindPhones reads the contact
+// table directly need not implement it.
+type ContactIndexer interface {
+	IndexContacts(ctx context.Context, ws campaign.WorkspaceID, cs []campaign.Contact) error
+}
+
+// Authorizer checks an actor's role; *campaign.Service implements it.
+type Authorizer interface {
+	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
+}

@@ -1,0 +1,667 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/queue"
+)
+
+// Compile-time check: the Store serves the queue package.
+var _ queue.Store = (*Store)(nil)
+
+// queueOptions are the Store's queue settings.
+type queueOptions struct {
+	clock atomic.Int32 // queue.LeaseClock
+}
+
+// SetLeaseClock implements queue.LeaseClocker. With queue.StoreClock (the
+// default) Postgres judges lease expiry by the database's
+// clock_timestamp(), so dialer hosts with skewed clocks agree; SQLite, one
+// file on one host, always uses the caller's now.
+func (s *Store) SetLeaseClock(c queue.LeaseClock) { s.queue.clock.Store(int32(c)) }
+
+// leaseNow returns the SQL expression of "now" for lease expiry and its
+// arguments: the database's clock in unix nanoseconds, or a parameter.
+func (s *Store) leaseNow(now time.Time) (string, []any) {
+	if s.pg() && queue.LeaseClock(s.queue.clock.Load()) == queue.StoreClock {
+		return `(extract(epoch from clock_timestamp()) * 1000000000)::bigint`, nil
+	}
+	return `CAST(? AS BIGINT)`, []any{now.UnixNano()}
+}
+
+// skipLocked is the row-locking clause of a claim's inner SELECT: Postgres
+// skips rows another transaction holds; SQLite has one writer.
+func (s *Store) skipLocked() string {
+	if s.pg() {
+		return ` FOR UPDATE SKIP LOCKED`
+	}
+	return ``
+}
+
+// queuedStatuses is the predicate of contacts waiting in a lane; it is
+// spelled as in the partial indexes of migration 0004.
+const queuedStatuses = `status IN ('pending', 'retry', 'callback')`
+
+// bumpVersion increases a contact's version and keeps its queue facts
+// current when they were.
+const bumpVersion = `version = version + 1, q_version = CASE WHEN q_version = version THEN version + 1 ELSE q_version END`
+
+// rankCase returns a CASE expression giving the rank of the lane
+// expression laneExpr in order (unknown lanes rank as new), and its
+// arguments.
+func rankCase(laneExpr string, order []campaign.Lane) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, len(order))
+	b.WriteString("CASE " + laneExpr)
+	newRank := 0
+	for i, l := range order {
+		b.WriteString(fmt.Sprintf(" WHEN ? THEN %d", i))
+		args = append(args, string(l))
+		if l == campaign.LaneNew {
+			newRank = i
+		}
+	}
+	b.WriteString(fmt.Sprintf(" ELSE %d END", newRank))
+	return b.String(), args
+}
+
+func laneRankOf(order []campaign.Lane, l campaign.Lane) int {
+	if i := slices.Index(order, l); i >= 0 {
+		return i
+	}
+	return max(0, slices.Index(order, campaign.LaneNew))
+}
+
+// leaseRow is a claimed contact.
+type leaseRow struct {
+	contactRow
+	PrevStatus   string `db:"q_prev_status"`
+	LeaseExpires int64  `db:"lease_expires"`
+	Extra        int64  `db:"q_extra"`
+	ListPriority int64  `db:"list_priority"`
+}
+
+// Claim implements queue.Store: one UPDATE … WHERE id IN (SELECT … ORDER
+// BY … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING … (the SELECT in a
+// materialized CTE), so concurrent claims, in any number of processes,
+// never lease one contact twice.
+func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, q queue.ClaimQuery, now time.Time) ([]queue.Lease, error) {
+	const op = "claim"
+	if q.Limit <= 0 || q.TTL <= 0 || q.Token == "" {
+		return nil, s.fail(op, fmt.Errorf("%w: claim needs a positive Limit and TTL and a Token", campaign.ErrInvalid))
+	}
+	nowExpr, nowArgs := s.leaseNow(now)
+	n := now.UnixNano()
+	args := []any{ws, id, n, n, n, q.Caller, q.OwnerCutoff.UnixNano()}
+	own := ``
+	if q.OwnCallbacksOnly {
+		own = ` AND lane = 'callback' AND callback_owner = ? AND callback_owner <> ''`
+		args = append(args, q.Caller)
+	}
+	args = append(args, q.Limit, q.Token)
+	args = append(args, nowArgs...)
+	args = append(args, q.TTL.Nanoseconds(), n, ws)
+	// The CTE is MATERIALIZED so the locking SELECT runs once: as a plain
+	// IN (subquery) Postgres may rescan it and lease more than n.
+	query := `WITH picked AS MATERIALIZED (SELECT id FROM contacts
+  WHERE workspace_id = ? AND campaign_id = ? AND q_rank < 9 AND ` + queuedStatuses + ` AND q_version = version
+    AND next_attempt_at <= ? AND callable_from <= ? AND callable_until > ?
+    AND (callback_owner = '' OR callback_owner = ? OR next_attempt_at <= ?)` + own + `
+  ORDER BY q_rank, list_priority DESC, priority DESC, created_at, id
+  LIMIT ?` + s.skipLocked() + `)
+UPDATE contacts SET status = 'dialing', q_prev_status = status, lease_token = ?, lease_expires = ` + nowExpr + ` + CAST(? AS BIGINT),
+q_rank = 9, ` + bumpVersion + `, updated_at = ?
+WHERE workspace_id = ? AND id IN (SELECT id FROM picked)
+RETURNING ` + contactColumns + `, q_prev_status, lease_expires, q_extra, list_priority`
+	var rows []leaseRow
+	if err := s.w.SelectContext(ctx, &rows, s.q(query), args...); err != nil {
+		return nil, s.fail(op, err)
+	}
+	out := make([]queue.Lease, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.contact()
+		if err != nil {
+			return nil, s.fail(op, err)
+		}
+		out = append(out, queue.Lease{WorkspaceID: ws, CampaignID: id, ContactID: c.ID, Token: q.Token, ExpiresAt: fromNanos(r.LeaseExpires),
+			Contact: c, PrevStatus: campaign.ContactStatus(r.PrevStatus), ExtraAttempts: int(r.Extra), ListPriority: int(r.ListPriority)})
+	}
+	// RETURNING has no order: restore the queue's.
+	slices.SortFunc(out, func(a, b queue.Lease) int {
+		return cmp.Or(cmp.Compare(laneRankOf(q.LaneOrder, a.Contact.Lane), laneRankOf(q.LaneOrder, b.Contact.Lane)),
+			cmp.Compare(b.ListPriority, a.ListPriority), cmp.Compare(b.Contact.Priority, a.Contact.Priority),
+			a.Contact.CreatedAt.Compare(b.Contact.CreatedAt), cmp.Compare(a.ContactID, b.ContactID))
+	})
+	return out, nil
+}
+
+// heldClause matches the row of lease l while it is held.
+func (s *Store) heldClause(l queue.Lease, now time.Time) (string, []any) {
+	nowExpr, nowArgs := s.leaseNow(now)
+	args := []any{l.WorkspaceID, l.CampaignID, l.ContactID, l.Token}
+	return `workspace_id = ? AND campaign_id = ? AND id = ? AND lease_token = ? AND status = 'dialing' AND lease_expires > ` + nowExpr,
+		append(args, nowArgs...)
+}
+
+func leaseLost(l queue.Lease) error {
+	return fmt.Errorf("%w: contact %s", queue.ErrLeaseLost, l.ContactID)
+}
+
+// failLease wraps err like fail, but keeps queue.ErrLeaseLost as is.
+func (s *Store) failLease(op string, err error) error {
+	if errors.Is(err, queue.ErrLeaseLost) {
+		return fmt.Errorf("sqlstore: %s: %w", op, err)
+	}
+	return s.fail(op, err)
+}
+
+// Extend implements queue.Store.
+func (s *Store) Extend(ctx context.Context, l queue.Lease, ttl time.Duration, now time.Time) (time.Time, error) {
+	nowExpr, nowArgs := s.leaseNow(now)
+	where, wargs := s.heldClause(l, now)
+	args := append(append(nowArgs, ttl.Nanoseconds()), wargs...)
+	var exp []int64
+	err := s.w.SelectContext(ctx, &exp, s.q(`UPDATE contacts SET lease_expires = `+nowExpr+` + CAST(? AS BIGINT) WHERE `+where+` RETURNING lease_expires`), args...)
+	if err != nil {
+		return time.Time{}, s.fail("extend lease", err)
+	}
+	if len(exp) == 0 {
+		return time.Time{}, s.failLease("extend lease", leaseLost(l))
+	}
+	return fromNanos(exp[0]), nil
+}
+
+// endLease writes n to the leased contact and ends the lease, in tx;
+// queue.ErrLeaseLost when the lease is no longer held.
+func (s *Store) endLease(ctx context.Context, tx *sqlx.Tx, l queue.Lease, n queue.NextState, now time.Time) error {
+	var e enc
+	consent := consentJSON{
+		Kind: n.Consent.Kind, Source: n.Consent.Source, CapturedAt: e.time("Consent.CapturedAt", n.Consent.CapturedAt),
+		Scope: n.Consent.Scope, RevokedAt: e.time("Consent.RevokedAt", n.Consent.RevokedAt), RevokedVia: n.Consent.RevokedVia,
+	}
+	args := []any{n.Status, n.Lane, e.time("NextAttemptAt", n.NextAttemptAt), n.CallbackOwner, n.OwnerID, int64(n.Attempts),
+		e.time("LastAttemptAt", n.LastAttemptAt), e.json("Consent", consent), int64(n.ExtraAttempts), int64(n.Rank), e.time("now", now)}
+	if e.err != nil {
+		return e.err
+	}
+	where, wargs := s.heldClause(l, now)
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET status = ?, lane = ?, next_attempt_at = ?, callback_owner = ?, owner_id = ?,
+attempts = ?, last_attempt_at = ?, consent = ?, q_extra = ?, q_rank = ?, lease_token = '', lease_expires = 0, q_prev_status = '',
+`+bumpVersion+`, updated_at = ? WHERE `+where), append(args, wargs...)...)
+	if err != nil {
+		return err
+	}
+	if k, err := res.RowsAffected(); err != nil {
+		return err
+	} else if k == 0 {
+		return leaseLost(l)
+	}
+	return nil
+}
+
+// Release implements queue.Store.
+func (s *Store) Release(ctx context.Context, l queue.Lease, r queue.Released, now time.Time) error {
+	for _, b := range r.Blocks {
+		if err := checkWorkspace(l.WorkspaceID, b.WorkspaceID, "block"); err != nil {
+			return s.fail("release lease", err)
+		}
+	}
+	err := s.inTx(ctx, "release lease", func(tx *sqlx.Tx) error {
+		if err := s.endLease(ctx, tx, l, r.Next, now); err != nil {
+			return err
+		}
+		return s.insertBlocks(ctx, tx, r.Blocks)
+	})
+	if errors.Is(err, queue.ErrLeaseLost) {
+		return fmt.Errorf("sqlstore: release lease: %w", leaseLost(l))
+	}
+	return err
+}
+
+// Finish implements queue.Store: the contact update, the attempt row and
+// the suppression entries commit together or not at all.
+func (s *Store) Finish(ctx context.Context, l queue.Lease, f queue.Finished, now time.Time) error {
+	const op = "finish lease"
+	if err := checkWorkspace(l.WorkspaceID, f.Attempt.WorkspaceID, "attempt"); err != nil {
+		return s.fail(op, err)
+	}
+	var e enc
+	attempt := attemptValues(&e, f.Attempt)
+	nums := make([]int64, 0, len(f.Suppress))
+	for _, en := range f.Suppress {
+		if err := checkWorkspace(l.WorkspaceID, en.WorkspaceID, "suppression entry"); err != nil {
+			return s.fail(op, err)
+		}
+		n, ok := e164Int(en.Number)
+		if !ok || en.Email != "" || en.List != f.Suppress[0].List || originOf(&e, en) != originOf(&e, f.Suppress[0]) {
+			return s.fail(op, fmt.Errorf("%w: Finish writes number-only entries of one list and origin", campaign.ErrInvalid))
+		}
+		nums = append(nums, n)
+	}
+	if e.err != nil {
+		return s.fail(op, e.err)
+	}
+	err := s.inTx(ctx, op, func(tx *sqlx.Tx) error {
+		if err := s.endLease(ctx, tx, l, f.Next, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO attempts (`+attemptColumns+`) VALUES (`+placeholders(attemptColumnCount)+`)`), attempt...); err != nil {
+			return err
+		}
+		if len(nums) == 0 {
+			return nil
+		}
+		listID, _, err := s.listID(ctx, tx, l.WorkspaceID, f.Suppress[0].List, true)
+		if err != nil {
+			return err
+		}
+		originID, err := s.originID(ctx, tx, l.WorkspaceID, originOf(&e, f.Suppress[0]))
+		if err != nil {
+			return err
+		}
+		slices.Sort(nums)
+		return s.insertNumbers(ctx, tx, listID, originID, slices.Compact(nums), true)
+	})
+	if errors.Is(err, queue.ErrLeaseLost) {
+		return fmt.Errorf("sqlstore: %s: %w", op, leaseLost(l))
+	}
+	return err
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// Maintain implements queue.Store.
+func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, m queue.Maintenance, now time.Time) (queue.MaintenanceResult, error) {
+	const op = "maintain queue"
+	var res queue.MaintenanceResult
+	nowExpr, nowArgs := s.leaseNow(now)
+	args := append([]any{ws, id}, nowArgs...)
+	r, err := s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
+  WHERE workspace_id = ? AND campaign_id = ? AND lease_token <> '' AND lease_expires <= `+nowExpr+`
+  LIMIT ?`+s.skipLocked()+`)
+UPDATE contacts SET status = CASE WHEN status = 'dialing' THEN q_prev_status ELSE status END,
+lease_token = '', lease_expires = 0, q_prev_status = '', q_rank = 9, `+bumpVersion+`, updated_at = ?
+WHERE workspace_id = ? AND id IN (SELECT id FROM picked)`), append(args, m.Limit, now.UnixNano(), ws)...)
+	if err != nil {
+		return res, s.fail(op, err)
+	}
+	k, _ := r.RowsAffected()
+	res.Reaped = int(k)
+	rank, rargs := rankCase("lane", m.LaneOrder)
+	n := now.UnixNano()
+	r, err = s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
+  WHERE workspace_id = ? AND campaign_id = ? AND q_rank = 9 AND `+queuedStatuses+` AND next_attempt_at <= ? AND lease_token = ''
+  LIMIT ?`+s.skipLocked()+`)
+UPDATE contacts SET q_rank = `+rank+`
+WHERE workspace_id = ? AND id IN (SELECT id FROM picked)`), append(append([]any{ws, id, n, m.Limit}, rargs...), ws)...)
+	if err != nil {
+		return res, s.fail(op, err)
+	}
+	k, _ = r.RowsAffected()
+	res.Promoted = int(k)
+	return res, nil
+}
+
+// StaleContacts implements queue.Store.
+func (s *Store) StaleContacts(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, limit int) ([]campaign.Contact, error) {
+	var rows []contactRow
+	err := s.r.SelectContext(ctx, &rows, s.q(`SELECT `+contactColumns+` FROM contacts
+WHERE workspace_id = ? AND campaign_id = ? AND q_version <> version LIMIT ?`), ws, id, limit)
+	if err != nil {
+		return nil, s.fail("stale contacts", err)
+	}
+	out := make([]campaign.Contact, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.contact()
+		if err != nil {
+			return nil, s.fail("stale contacts", err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// factsColumns is the number of values of one row of SetFacts.
+const factsColumns = 7
+
+// SetFacts implements queue.Store with one UPDATE … FROM (VALUES …) per
+// batch.
+func (s *Store) SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []queue.Facts) (int, error) {
+	const op = "set queue facts"
+	total := 0
+	per := min(s.d.MaxParams/factsColumns-1, 2000)
+	row := `(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+	for chunk := range slices.Chunk(fs, per) {
+		var e enc
+		args := make([]any, 0, len(chunk)*factsColumns+1)
+		for _, f := range chunk {
+			args = append(args, f.ContactID, f.Version, f.ZoneGroup, e.time("CallableFrom", f.CallableFrom), e.time("CallableUntil", f.CallableUntil),
+				int64(f.ListPriority), int64(f.Rank))
+		}
+		if e.err != nil {
+			return total, s.fail(op, e.err)
+		}
+		args = append(args, ws)
+		values := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
+		r, err := s.w.ExecContext(ctx, s.q(`WITH v (id, version, zone_group, callable_from, callable_until, list_priority, q_rank) AS (VALUES `+values+`)
+UPDATE contacts SET zone_group = v.zone_group, callable_from = v.callable_from, callable_until = v.callable_until,
+  list_priority = v.list_priority,
+  q_rank = CASE WHEN contacts.lease_token = '' AND contacts.`+queuedStatuses+` THEN v.q_rank ELSE 9 END,
+  q_version = contacts.version
+FROM v WHERE contacts.workspace_id = ? AND contacts.id = v.id AND contacts.version = v.version`), args...)
+		if err != nil {
+			return total, s.fail(op, err)
+		}
+		k, _ := r.RowsAffected()
+		total += int(k)
+	}
+	return total, nil
+}
+
+// StaleGroups implements queue.Store.
+func (s *Store) StaleGroups(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, limit int, now time.Time) ([]string, error) {
+	var out []string
+	err := s.r.SelectContext(ctx, &out, s.q(`SELECT DISTINCT zone_group FROM contacts
+WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND callable_until <= ? AND q_version = version
+ORDER BY zone_group LIMIT ?`), ws, id, now.UnixNano(), limit)
+	if err != nil {
+		return nil, s.fail("stale groups", err)
+	}
+	return out, nil
+}
+
+// SetGroupWindow implements queue.Store.
+func (s *Store) SetGroupWindow(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, g queue.GroupWindow, limit int, now time.Time) (int, error) {
+	var e enc
+	from, until := e.time("CallableFrom", g.CallableFrom), e.time("CallableUntil", g.CallableUntil)
+	if e.err != nil {
+		return 0, s.fail("set group window", e.err)
+	}
+	r, err := s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
+  WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND callable_until <= ? AND zone_group = ? AND q_version = version
+  LIMIT ?`+s.skipLocked()+`)
+UPDATE contacts SET callable_from = ?, callable_until = ?
+WHERE workspace_id = ? AND id IN (SELECT id FROM picked)`), ws, id, now.UnixNano(), g.ZoneGroup, limit, from, until, ws)
+	if err != nil {
+		return 0, s.fail("set group window", err)
+	}
+	k, _ := r.RowsAffected()
+	return int(k), nil
+}
+
+// Reassign implements queue.Store.
+func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, r queue.Reassignment, now time.Time) (int, error) {
+	const op = "reassign"
+	if r.From == "" {
+		return 0, s.fail(op, fmt.Errorf("%w: Reassignment.From is required", campaign.ErrInvalid))
+	}
+	newLane := `CASE WHEN ? = '' AND lane <> 'callback' THEN 'redistributable' ELSE lane END`
+	rank, rargs := rankCase(newLane, r.LaneOrder)
+	n := now.UnixNano()
+	args := []any{r.From, r.To, r.From, r.To, r.To, n}
+	args = append(args, r.To)
+	args = append(args, rargs...)
+	args = append(args, n, ws, id, r.From, r.From)
+	stale := ``
+	if !r.UntouchedSince.IsZero() {
+		stale = ` AND (CASE WHEN last_attempt_at = 0 THEN created_at ELSE last_attempt_at END) < ?`
+		args = append(args, r.UntouchedSince.UnixNano())
+	}
+	res, err := s.w.ExecContext(ctx, s.q(`UPDATE contacts SET
+  owner_id = CASE WHEN owner_id = ? THEN ? ELSE owner_id END,
+  callback_owner = CASE WHEN callback_owner = ? THEN ? ELSE callback_owner END,
+  lane = `+newLane+`,
+  q_rank = CASE WHEN next_attempt_at <= ? THEN `+rank+` ELSE 9 END,
+  `+bumpVersion+`, updated_at = ?
+WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND lease_token = '' AND (owner_id = ? OR callback_owner = ?)`+stale),
+		args...)
+	if err != nil {
+		return 0, s.fail(op, err)
+	}
+	k, _ := res.RowsAffected()
+	return int(k), nil
+}
+
+// Requeue implements queue.Store.
+func (s *Store) Requeue(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, r queue.Requeue, now time.Time) (int, error) {
+	const op = "requeue"
+	n := now.UnixNano()
+	args := []any{n, r.MaxAttempts, r.MaxAttempts, int64(r.Rank), n, ws, id}
+	sel := ``
+	if len(r.ContactIDs) > 0 {
+		sel = ` AND id IN (` + placeholders(len(r.ContactIDs)) + `)`
+		for _, c := range r.ContactIDs {
+			args = append(args, c)
+		}
+	} else {
+		sel = ` AND status = ?`
+		args = append(args, r.Status)
+	}
+	res, err := s.w.ExecContext(ctx, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
+  q_extra = CASE WHEN attempts >= ? + q_extra THEN attempts - ? + 1 ELSE q_extra END, q_rank = ?, `+bumpVersion+`, updated_at = ?
+WHERE workspace_id = ? AND campaign_id = ? AND status NOT IN ('dialing', 'dnc')`+sel), args...)
+	if err != nil {
+		return 0, s.fail(op, err)
+	}
+	k, _ := res.RowsAffected()
+	return int(k), nil
+}
+
+// blockColumns lists the blocks table's columns.
+const blockColumns = `workspace_id, id, campaign_id, contact_id, number, reason, scope, stage, detail, at`
+
+type blockRow struct {
+	WorkspaceID string `db:"workspace_id"`
+	ID          string `db:"id"`
+	CampaignID  string `db:"campaign_id"`
+	ContactID   string `db:"contact_id"`
+	Number      string `db:"number"`
+	Reason      string `db:"reason"`
+	Scope       string `db:"scope"`
+	Stage       string `db:"stage"`
+	Detail      string `db:"detail"`
+	At          int64  `db:"at"`
+}
+
+func (s *Store) insertBlocks(ctx context.Context, tx *sqlx.Tx, bs []campaign.Block) error {
+	var e enc
+	return s.insertBatched(ctx, tx, `INSERT INTO blocks (`+blockColumns+`) VALUES `, 10, len(bs), func(args []any, i int) []any {
+		b := bs[i]
+		return append(args, b.WorkspaceID, b.ID, b.CampaignID, b.ContactID, b.Number, b.Reason, b.Scope, b.Stage, b.Detail, e.time("At", b.At))
+	}, &e)
+}
+
+// RecordBlocks implements queue.Store.
+func (s *Store) RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []campaign.Block) error {
+	for _, b := range bs {
+		if err := checkWorkspace(ws, b.WorkspaceID, "block"); err != nil {
+			return s.fail("record blocks", err)
+		}
+	}
+	return s.inTx(ctx, "record blocks", func(tx *sqlx.Tx) error {
+		if err := s.insertBlocks(ctx, tx, bs); err != nil {
+			return err
+		}
+		var one int
+		return wrapNoRows(tx.GetContext(ctx, &one, s.q(`SELECT 1 FROM workspaces WHERE id = ?`), ws), "workspace", ws)
+	})
+}
+
+// ListBlocks implements queue.Store.
+func (s *Store) ListBlocks(ctx context.Context, ws campaign.WorkspaceID, f queue.BlockFilter) ([]campaign.Block, error) {
+	query := `SELECT ` + blockColumns + ` FROM blocks WHERE workspace_id = ? AND id > ?`
+	args := []any{ws, f.After}
+	if f.CampaignID != "" {
+		query += ` AND campaign_id = ?`
+		args = append(args, f.CampaignID)
+	}
+	if f.ContactID != "" {
+		query += ` AND contact_id = ?`
+		args = append(args, f.ContactID)
+	}
+	if f.Reason != "" {
+		query += ` AND reason = ?`
+		args = append(args, f.Reason)
+	}
+	var rows []blockRow
+	if err := s.r.SelectContext(ctx, &rows, s.q(query+` ORDER BY id LIMIT ?`), append(args, f.PageLimit())...); err != nil {
+		return nil, s.fail("list blocks", err)
+	}
+	out := make([]campaign.Block, len(rows))
+	for i, r := range rows {
+		out[i] = campaign.Block{ID: campaign.BlockID(r.ID), WorkspaceID: campaign.WorkspaceID(r.WorkspaceID), CampaignID: campaign.ID(r.CampaignID),
+			ContactID: campaign.ContactID(r.ContactID), Number: r.Number, Reason: r.Reason, Scope: campaign.BlockScope(r.Scope),
+			Stage: r.Stage, Detail: r.Detail, At: fromNanos(r.At)}
+	}
+	return out, nil
+}
+
+// attemptColumns lists the attempts table's columns in attemptValues
+// order.
+const attemptColumns = `workspace_id, id, campaign_id, contact_id, number, caller_id, seq, result, answered_by, started_at,
+answered_at, ended_at, ring_ns, talk_ns, wrap_ns, cost, currency, carrier_call_id, carrier_code, carrier_status, agent_id,
+disposition_id, abandoned, outcome`
+
+const attemptColumnCount = 24
+
+// outcomeJSON is the stored form of campaign.OutcomeDetails, times as unix
+// nanoseconds like the columns.
+type outcomeJSON struct {
+	Note            string                           `json:"note,omitempty"`
+	Fields          map[string]string                `json:"fields,omitempty"`
+	MeetingBooked   bool                             `json:"meeting_booked,omitempty"`
+	MeetingAt       int64                            `json:"meeting_at,omitempty"`
+	MeetingAccepted bool                             `json:"meeting_accepted,omitempty"`
+	QualifiedLead   bool                             `json:"qualified_lead,omitempty"`
+	Opportunity     bool                             `json:"opportunity,omitempty"`
+	Revenue         campaign.Money                   `json:"revenue,omitempty"`
+	CallbackAt      int64                            `json:"callback_at,omitempty"`
+	FollowUp        string                           `json:"follow_up,omitempty"`
+	Goals           map[campaign.GoalID]string       `json:"goals,omitempty"`
+	Answers         map[campaign.AnalysisID][]string `json:"answers,omitempty"`
+	PlaybookSteps   []string                         `json:"playbook_steps,omitempty"`
+}
+
+func attemptValues(e *enc, a campaign.Attempt) []any {
+	o := a.Outcome
+	oj := outcomeJSON{Note: o.Note, Fields: o.Fields, MeetingBooked: o.MeetingBooked, MeetingAt: e.time("Outcome.MeetingAt", o.MeetingAt),
+		MeetingAccepted: o.MeetingAccepted, QualifiedLead: o.QualifiedLead, Opportunity: o.Opportunity, Revenue: o.Revenue,
+		CallbackAt: e.time("Outcome.CallbackAt", o.CallbackAt), FollowUp: o.FollowUp, Goals: o.Goals, Answers: o.Answers, PlaybookSteps: o.PlaybookSteps}
+	return []any{a.WorkspaceID, a.ID, a.CampaignID, a.ContactID, a.Number, a.CallerID, int64(a.Seq), a.Result, a.AnsweredBy,
+		e.time("StartedAt", a.StartedAt), e.time("AnsweredAt", a.AnsweredAt), e.time("EndedAt", a.EndedAt),
+		a.RingDuration.Nanoseconds(), a.TalkDuration.Nanoseconds(), a.WrapDuration.Nanoseconds(), int64(a.Cost), a.Currency,
+		a.CarrierCallID, a.CarrierCode, a.CarrierStatus, a.AgentID, a.DispositionID, a.Abandoned, e.json("Outcome", oj)}
+}
+
+type attemptRow struct {
+	WorkspaceID   string `db:"workspace_id"`
+	ID            string `db:"id"`
+	CampaignID    string `db:"campaign_id"`
+	ContactID     string `db:"contact_id"`
+	Number        string `db:"number"`
+	CallerID      string `db:"caller_id"`
+	Seq           int64  `db:"seq"`
+	Result        string `db:"result"`
+	AnsweredBy    string `db:"answered_by"`
+	StartedAt     int64  `db:"started_at"`
+	AnsweredAt    int64  `db:"answered_at"`
+	EndedAt       int64  `db:"ended_at"`
+	RingNS        int64  `db:"ring_ns"`
+	TalkNS        int64  `db:"talk_ns"`
+	WrapNS        int64  `db:"wrap_ns"`
+	Cost          int64  `db:"cost"`
+	Currency      string `db:"currency"`
+	CarrierCallID string `db:"carrier_call_id"`
+	CarrierCode   string `db:"carrier_code"`
+	CarrierStatus string `db:"carrier_status"`
+	AgentID       string `db:"agent_id"`
+	DispositionID string `db:"disposition_id"`
+	Abandoned     bool   `db:"abandoned"`
+	Outcome       string `db:"outcome"`
+}
+
+func (r attemptRow) attempt() (campaign.Attempt, error) {
+	a := campaign.Attempt{ID: campaign.AttemptID(r.ID), WorkspaceID: campaign.WorkspaceID(r.WorkspaceID), CampaignID: campaign.ID(r.CampaignID),
+		ContactID: campaign.ContactID(r.ContactID), Number: r.Number, CallerID: r.CallerID, Seq: int(r.Seq), Result: campaign.Result(r.Result),
+		AnsweredBy: r.AnsweredBy, StartedAt: fromNanos(r.StartedAt), AnsweredAt: fromNanos(r.AnsweredAt), EndedAt: fromNanos(r.EndedAt),
+		RingDuration: time.Duration(r.RingNS), TalkDuration: time.Duration(r.TalkNS), WrapDuration: time.Duration(r.WrapNS),
+		Cost: campaign.Money(r.Cost), Currency: r.Currency, CarrierCallID: r.CarrierCallID, CarrierCode: r.CarrierCode,
+		CarrierStatus: r.CarrierStatus, AgentID: campaign.UserID(r.AgentID), DispositionID: campaign.DispositionID(r.DispositionID),
+		Abandoned: r.Abandoned}
+	var d dec
+	var o outcomeJSON
+	d.json("outcome", r.Outcome, &o)
+	a.Outcome = campaign.OutcomeDetails{Note: o.Note, Fields: o.Fields, MeetingBooked: o.MeetingBooked, MeetingAt: fromNanos(o.MeetingAt),
+		MeetingAccepted: o.MeetingAccepted, QualifiedLead: o.QualifiedLead, Opportunity: o.Opportunity, Revenue: o.Revenue,
+		CallbackAt: fromNanos(o.CallbackAt), FollowUp: o.FollowUp, Goals: o.Goals, Answers: o.Answers, PlaybookSteps: o.PlaybookSteps}
+	return a, d.err
+}
+
+// ListAttempts implements queue.Store.
+func (s *Store) ListAttempts(ctx context.Context, ws campaign.WorkspaceID, f queue.AttemptFilter) ([]campaign.Attempt, error) {
+	query := `SELECT ` + attemptColumns + ` FROM attempts WHERE workspace_id = ? AND id > ?`
+	args := []any{ws, f.After}
+	if f.CampaignID != "" {
+		query += ` AND campaign_id = ?`
+		args = append(args, f.CampaignID)
+	}
+	if f.ContactID != "" {
+		query += ` AND contact_id = ?`
+		args = append(args, f.ContactID)
+	}
+	if !f.Since.IsZero() {
+		query += ` AND started_at >= ?`
+		args = append(args, f.Since.UnixNano())
+	}
+	if !f.Until.IsZero() {
+		query += ` AND started_at < ?`
+		args = append(args, f.Until.UnixNano())
+	}
+	var rows []attemptRow
+	if err := s.r.SelectContext(ctx, &rows, s.q(query+` ORDER BY id LIMIT ?`), append(args, f.PageLimit())...); err != nil {
+		return nil, s.fail("list attempts", err)
+	}
+	out := make([]campaign.Attempt, len(rows))
+	for i, r := range rows {
+		a, err := r.attempt()
+		if err != nil {
+			return nil, s.fail("list attempts", err)
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// RecentAttempts implements queue.Store.
+func (s *Store) RecentAttempts(ctx context.Context, ws campaign.WorkspaceID, numbers []string, since time.Time) (map[string][]time.Time, error) {
+	out := map[string][]time.Time{}
+	for chunk := range slices.Chunk(numbers, 500) {
+		args := []any{ws, since.UnixNano()}
+		for _, n := range chunk {
+			args = append(args, n)
+		}
+		var rows []struct {
+			Number    string `db:"number"`
+			StartedAt int64  `db:"started_at"`
+		}
+		err := s.r.SelectContext(ctx, &rows, s.q(`SELECT number, started_at FROM attempts
+WHERE workspace_id = ? AND started_at >= ? AND number IN (`+placeholders(len(chunk))+`)`), args...)
+		if err != nil {
+			return nil, s.fail("recent attempts", err)
+		}
+		for _, r := range rows {
+			out[r.Number] = append(out[r.Number], fromNanos(r.StartedAt))
+		}
+	}
+	return out, nil
+}

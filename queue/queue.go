@@ -1,0 +1,338 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/suppression"
+)
+
+var (
+	// ErrLeaseLost is returned by Finish, Extend and Release when the lease
+	// is no longer held: it expired (judged by the store's clock), or the
+	// contact was leased again with another token. The result is not
+	// applied.
+	ErrLeaseLost = errors.New("queue: lease lost")
+	// ErrNotRunning is returned by Claim and Next when the campaign is not
+	// Running; nothing is leased and no block is recorded.
+	ErrNotRunning = errors.New("queue: campaign not running")
+	// ErrNoContact is returned by Next when no contact is due for the
+	// caller.
+	ErrNoContact = errors.New("queue: no contact due")
+	// ErrInvalidOutcome is returned by Finish for an outcome that cannot be
+	// applied, such as a callback disposition without a callback time.
+	ErrInvalidOutcome = errors.New("queue: invalid outcome")
+)
+
+// Parked is the rank of a contact that is not ready to be claimed: not
+// due yet, leased, final or skipped. Ranks 0 to 5 are the position of
+// a ready contact's lane in the campaign's lane order.
+const Parked = 9
+
+// LeaseToken is the fencing token of one lease. A store grants a fresh
+// token with every claim and applies Finish, Extend and Release only while
+// the contact still carries it, so a result from a lease that expired (and
+// may have been granted again) is refused with [ErrLeaseLost].
+type LeaseToken string
+
+// Lease is one contact leased for dialing until ExpiresAt.
+type Lease struct {
+	WorkspaceID campaign.WorkspaceID
+	CampaignID  campaign.ID
+	ContactID   campaign.ContactID
+	// Token fences the lease; see [LeaseToken].
+	Token LeaseToken
+	// ExpiresAt is when the lease lapses, by the store's clock (the
+	// database's, for the Postgres adapter in database-clock mode).
+	ExpiresAt time.Time
+	// Contact is the contact as leased; its Status is
+	// campaign.ContactDialing and its Version the stored one.
+	Contact campaign.Contact
+	// PrevStatus is the status the contact had before the claim; Release
+	// and lease expiry restore it.
+	PrevStatus campaign.ContactStatus
+	// ExtraAttempts are attempts granted beyond Settings.MaxAttempts by a
+	// manual retry.
+	ExtraAttempts int
+	// ListPriority is the priority of the contact's list, as the queue
+	// ordered it.
+	ListPriority int
+}
+
+// ClaimQuery says which contacts a store's Claim may lease and how.
+type ClaimQuery struct {
+	// Limit is the most contacts to lease, at least 1.
+	Limit int
+	// TTL is the lease time.
+	TTL time.Duration
+	// Token is the fencing token the leases carry.
+	Token LeaseToken
+	// LaneOrder ranks the lanes (index = rank); the store orders the
+	// leases it returns by it.
+	LaneOrder []campaign.Lane
+	// Caller may take owner-only callbacks promised by them before
+	// OwnerCutoff; empty for the dialer.
+	Caller campaign.UserID
+	// OwnerCutoff opens owner-only callbacks to anyone: a callback whose
+	// NextAttemptAt is at or before it is claimable by all.
+	OwnerCutoff time.Time
+	// OwnCallbacksOnly restricts the claim to the callback lane's contacts
+	// whose CallbackOwner is Caller.
+	OwnCallbacksOnly bool
+}
+
+// Ready contacts are those a store's Claim considers: a contact is ready
+// when all of these hold at now:
+//
+//   - its campaign is the one asked for, its status is pending, retry or
+//     callback, and its rank is below Parked;
+//   - its queue facts are current (the contact has not changed since the
+//     queue last computed them; see [Store.StaleContacts]);
+//   - NextAttemptAt <= now and CallableFrom <= now < CallableUntil;
+//   - it has no CallbackOwner, or the owner is ClaimQuery.Caller, or
+//     NextAttemptAt <= ClaimQuery.OwnerCutoff.
+//
+// Claim orders ready contacts by rank, list priority (higher first),
+// contact priority (higher first), then age (CreatedAt, then ID).
+
+// NextState is the queue state a store writes when a lease ends.
+type NextState struct {
+	Status        campaign.ContactStatus
+	Lane          campaign.Lane
+	NextAttemptAt time.Time
+	CallbackOwner campaign.UserID
+	// OwnerID is the contact's owner (changed only by redistribution).
+	OwnerID       campaign.UserID
+	Attempts      int
+	LastAttemptAt time.Time
+	// Consent replaces the contact's consent (revoked by a DNC request).
+	Consent campaign.Consent
+	// ExtraAttempts are the attempts still granted beyond MaxAttempts.
+	ExtraAttempts int
+	// Rank is the lane's rank when the contact is ready at once, else
+	// Parked (a store's Maintain promotes it when it falls due).
+	Rank int
+}
+
+// Finished is what a store's Finish writes in one transaction.
+type Finished struct {
+	// Attempt is appended to the attempt log.
+	Attempt campaign.Attempt
+	// Next is the contact's new queue state.
+	Next NextState
+	// Suppress are suppression entries to add (replacing same keys), the
+	// "stop calling me" of a DNC disposition.
+	Suppress []suppression.Entry
+}
+
+// Released is what a store's Release writes in one transaction.
+type Released struct {
+	// Next is the contact's new queue state.
+	Next NextState
+	// Blocks are recorded with the release (a refusal at claim time).
+	Blocks []campaign.Block
+}
+
+// Facts are the precomputed queue columns of one contact, computed by
+// the Service from its campaign, list and the compliance rules.
+type Facts struct {
+	ContactID campaign.ContactID
+	// Version is the contact's version the facts were computed from; a
+	// store writes them only while the contact still has it.
+	Version int64
+	// ZoneGroup is the contact's zone group key (see [GroupKey]).
+	ZoneGroup string
+	// CallableFrom and CallableUntil bound the interval in which the
+	// compliance rules and the campaign window allow a call.
+	CallableFrom  time.Time
+	CallableUntil time.Time
+	ListPriority  int
+	Rank          int
+}
+
+// GroupWindow sets the callable interval of every contact of one zone
+// group whose interval has lapsed.
+type GroupWindow struct {
+	ZoneGroup     string
+	CallableFrom  time.Time
+	CallableUntil time.Time
+}
+
+// Maintenance is the bounded housekeeping of a store's Maintain.
+type Maintenance struct {
+	// LaneOrder ranks the lanes for promoted contacts.
+	LaneOrder []campaign.Lane
+	// Limit bounds the contacts each step touches.
+	Limit int
+}
+
+// MaintenanceResult counts what a Maintain did.
+type MaintenanceResult struct {
+	// Reaped counts expired leases returned to their lanes.
+	Reaped int
+	// Promoted counts parked contacts that fell due and became ready.
+	Promoted int
+}
+
+// Reassignment moves owned contacts to another owner.
+type Reassignment struct {
+	// From is the current owner (Contact.OwnerID or CallbackOwner);
+	// required.
+	From campaign.UserID
+	// To is the new owner; empty makes the contacts unowned and puts them
+	// in the redistributable lane.
+	To campaign.UserID
+	// UntouchedSince, when not zero, moves only contacts not attempted
+	// since then (never attempted contacts count as untouched since their
+	// creation).
+	UntouchedSince time.Time
+	// LaneOrder ranks the lanes; the store uses it for moved contacts
+	// that are due.
+	LaneOrder []campaign.Lane
+}
+
+// Requeue selects contacts for a manual retry.
+type Requeue struct {
+	// ContactIDs selects these contacts; empty selects by Status.
+	ContactIDs []campaign.ContactID
+	// Status selects every contact of the campaign with this status when
+	// ContactIDs is empty (e.g. campaign.ContactFailed for "retry all
+	// failed").
+	Status campaign.ContactStatus
+	// MaxAttempts is the campaign's limit: a requeued contact at or past it
+	// is granted one more attempt.
+	MaxAttempts int
+	// Rank is the rank of the retry lane.
+	Rank int
+}
+
+// AttemptFilter selects attempts; zero fields match everything.
+type AttemptFilter struct {
+	CampaignID campaign.ID
+	ContactID  campaign.ContactID
+	// Since and Until bound StartedAt: Since <= StartedAt < Until.
+	Since time.Time
+	Until time.Time
+	// After is the cursor: the ID of the last attempt of the previous
+	// page.
+	After campaign.AttemptID
+	// Limit is the page size, 1–10000. Defaults to 1000.
+	Limit int
+}
+
+// PageLimit returns the effective page size of f.
+func (f AttemptFilter) PageLimit() int { return pageLimit(f.Limit) }
+
+// BlockFilter selects blocks; zero fields match everything.
+type BlockFilter struct {
+	CampaignID campaign.ID
+	ContactID  campaign.ContactID
+	Reason     string
+	// After is the cursor: the ID of the last block of the previous page.
+	After campaign.BlockID
+	// Limit is the page size, 1–10000. Defaults to 1000.
+	Limit int
+}
+
+// PageLimit returns the effective page size of f.
+func (f BlockFilter) PageLimit() int { return pageLimit(f.Limit) }
+
+func pageLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 1000
+	case n > 10000:
+		return 10000
+	}
+	return n
+}
+
+// Store is the storage the queue needs. Every method is atomic and scoped
+// to one workspace. Adapters live in store/memory, store/sqlite and
+// store/postgres; store/storetest checks them.
+//
+// Writes that change a contact increase its Version (so a concurrent
+// campaign.Store.UpdateContact conflicts instead of losing the change) and
+// mark the queue facts current.
+type Store interface {
+	// Claim leases up to q.Limit ready contacts of the campaign (see
+	// [ClaimQuery]) in queue order, setting their status to
+	// campaign.ContactDialing, their rank to Parked and their lease to
+	// q.Token until now+q.TTL (the Postgres adapter may judge now by the
+	// database's clock). It returns an empty slice, not an error, when
+	// nothing is ready (a campaign the workspace does not have has nothing
+	// ready). Concurrent claims never lease one contact twice.
+	Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, q ClaimQuery, now time.Time) ([]Lease, error)
+	// Extend moves the lease's expiry to now+ttl and returns it;
+	// ErrLeaseLost when the lease is no longer held.
+	Extend(ctx context.Context, l Lease, ttl time.Duration, now time.Time) (time.Time, error)
+	// Release ends the lease without an attempt, writing r;
+	// ErrLeaseLost when the lease is no longer held.
+	Release(ctx context.Context, l Lease, r Released, now time.Time) error
+	// Finish ends the lease: it appends f.Attempt, writes f.Next and adds
+	// f.Suppress, all or nothing; ErrLeaseLost when the lease is no longer
+	// held.
+	Finish(ctx context.Context, l Lease, f Finished, now time.Time) error
+
+	// Maintain returns up to m.Limit contacts whose lease expired at now
+	// to their lanes (status before the claim, rank Parked), then makes up
+	// to m.Limit parked, queued contacts whose NextAttemptAt <= now ready
+	// at their lane's rank.
+	Maintain(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, m Maintenance, now time.Time) (MaintenanceResult, error)
+	// StaleContacts returns up to limit contacts of the campaign whose
+	// queue facts are missing or older than the contact (new, or changed
+	// by another writer), in no particular order.
+	StaleContacts(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, limit int) ([]campaign.Contact, error)
+	// SetFacts writes each contact's facts if its Version is unchanged,
+	// and reports how many it wrote.
+	SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []Facts) (int, error)
+	// StaleGroups returns up to limit distinct zone groups of the
+	// campaign's queued contacts whose CallableUntil <= now.
+	StaleGroups(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, limit int, now time.Time) ([]string, error)
+	// SetGroupWindow sets the callable interval of up to limit of the
+	// group's queued contacts whose CallableUntil <= now, and reports how
+	// many.
+	SetGroupWindow(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, g GroupWindow, limit int, now time.Time) (int, error)
+
+	// Reassign moves the campaign's queued (not leased) contacts owned by
+	// r.From to r.To and reports how many.
+	Reassign(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, r Reassignment, now time.Time) (int, error)
+	// Requeue puts the selected contacts of the campaign (not leased, not
+	// DNC) in the retry lane, due now, and reports how many.
+	Requeue(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, r Requeue, now time.Time) (int, error)
+
+	// RecordBlocks appends blocks (refusals found outside a claim, such as
+	// at dial time).
+	RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []campaign.Block) error
+	// ListBlocks returns blocks matching f, ordered by ID.
+	ListBlocks(ctx context.Context, ws campaign.WorkspaceID, f BlockFilter) ([]campaign.Block, error)
+	// ListAttempts returns attempts matching f, ordered by ID.
+	ListAttempts(ctx context.Context, ws campaign.WorkspaceID, f AttemptFilter) ([]campaign.Attempt, error)
+	// RecentAttempts returns, per number, the StartedAt of the
+	// workspace's attempts to it at or after since (any campaign).
+	// Numbers without attempts are absent.
+	RecentAttempts(ctx context.Context, ws campaign.WorkspaceID, numbers []string, since time.Time) (map[string][]time.Time, error)
+}
+
+// LeaseClock says whose clock judges when leases expire.
+type LeaseClock int
+
+// Lease clocks.
+const (
+	// StoreClock judges lease expiry by the store's own clock where it has
+	// one shared by every process (the Postgres adapter uses the database's
+	// clock_timestamp()), so hosts with skewed clocks agree. Stores without
+	// one use the caller's now. The default.
+	StoreClock LeaseClock = iota
+	// CallerClock judges lease expiry by the now passed to each call, as a
+	// virtual clock in tests needs.
+	CallerClock
+)
+
+// LeaseClocker is implemented by stores that can judge lease expiry by
+// their own clock; store/storetest switches them to CallerClock.
+type LeaseClocker interface {
+	SetLeaseClock(c LeaseClock)
+}

@@ -1,0 +1,324 @@
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/compliance"
+	"github.com/callstackhq/callstack/suppression"
+)
+
+// Campaigns reads the campaign model; *campaign.Service's store
+// (campaign.Store) implements it.
+type Campaigns interface {
+	GetCampaign(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) (campaign.Campaign, error)
+	GetList(ctx context.Context, ws campaign.WorkspaceID, id campaign.ListID) (campaign.List, error)
+	GetSchedule(ctx context.Context, ws campaign.WorkspaceID, id campaign.ScheduleID) (campaign.Schedule, error)
+}
+
+// Suppression checks numbers against the suppression lists;
+// *suppression.Service implements it.
+type Suppression interface {
+	Check(ctx context.Context, ws campaign.WorkspaceID, q suppression.Query) (map[string][]suppression.Match, error)
+}
+
+// Authorizer checks an actor's role; *campaign.Service implements it.
+type Authorizer interface {
+	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
+}
+
+// Config configures a [Service].
+type Config struct {
+	// Store is required.
+	Store Store
+	// Campaigns is required: it reads campaigns, lists and schedules.
+	Campaigns Campaigns
+	// Suppression is required: claims never lease a suppressed number.
+	Suppression Suppression
+	// Authorizer, when set, checks the role of the actors of Next,
+	// Finish (the agent), Reassign and Retry. Defaults to nil: the caller
+	// checks roles.
+	Authorizer Authorizer
+	// Rules are the calling-time law. Defaults to compliance.NewRules().
+	Rules *compliance.Rules
+	// Clock returns the current time. Defaults to time.Now.
+	Clock func() time.Time
+	// Logger receives refusals and housekeeping at debug level. Defaults
+	// to discarding.
+	Logger *slog.Logger
+	// RefreshBatch bounds the contacts each housekeeping step touches per
+	// refresh. Defaults to 2000.
+	RefreshBatch int
+	// RefreshEvery is how often a claim runs housekeeping (lease expiry,
+	// promotion of due contacts, stale precomputed facts) when it finds
+	// enough ready contacts; a claim that comes back short always runs it.
+	// Defaults to 1s.
+	RefreshEvery time.Duration
+	// MaxClaim bounds the contacts one Claim leases. Defaults to 1000.
+	MaxClaim int
+}
+
+// Service is the queue: it leases the best eligible contacts of a
+// campaign, applies outcomes, and reassigns and requeues contacts. It is
+// safe for concurrent use, also by several processes sharing one store.
+type Service struct {
+	store        Store
+	campaigns    Campaigns
+	supp         Suppression
+	auth         Authorizer
+	rules        *compliance.Rules
+	now          func() time.Time
+	log          *slog.Logger
+	batch        int
+	refreshEvery time.Duration
+	maxClaim     int
+
+	mu        sync.Mutex
+	refreshed map[campaign.ID]*refreshState
+}
+
+type refreshState struct {
+	busy sync.Mutex
+	at   time.Time
+}
+
+// NewService returns a Service; it refuses a Config without a Store,
+// Campaigns or Suppression.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Campaigns == nil || cfg.Suppression == nil {
+		return nil, errors.New("queue: Config.Store, Config.Campaigns and Config.Suppression are required")
+	}
+	if cfg.Rules == nil {
+		cfg.Rules = compliance.NewRules()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.RefreshBatch <= 0 {
+		cfg.RefreshBatch = 2000
+	}
+	if cfg.RefreshEvery <= 0 {
+		cfg.RefreshEvery = time.Second
+	}
+	if cfg.MaxClaim <= 0 {
+		cfg.MaxClaim = 1000
+	}
+	return &Service{
+		store: cfg.Store, campaigns: cfg.Campaigns, supp: cfg.Suppression, auth: cfg.Authorizer, rules: cfg.Rules,
+		now: cfg.Clock, log: cfg.Logger, batch: cfg.RefreshBatch, refreshEvery: cfg.RefreshEvery, maxClaim: cfg.MaxClaim,
+		refreshed: map[campaign.ID]*refreshState{},
+	}, nil
+}
+
+// newToken returns a random fencing token.
+func newToken() LeaseToken {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return LeaseToken(hex.EncodeToString(b[:]))
+}
+
+// laneRank returns the rank of lane l in order; an unknown or empty lane
+// ranks as LaneNew.
+func laneRank(order []campaign.Lane, l campaign.Lane) int {
+	if l == "" {
+		l = campaign.LaneNew
+	}
+	if i := slices.Index(order, l); i >= 0 {
+		return i
+	}
+	if i := slices.Index(order, campaign.LaneNew); i >= 0 {
+		return i
+	}
+	return len(order)
+}
+
+// queued reports whether a contact in status s waits in a lane.
+func queued(s campaign.ContactStatus) bool {
+	return s == campaign.ContactPending || s == campaign.ContactRetry || s == campaign.ContactCallback
+}
+
+// rankAt is the rank of a contact in lane l with status s, due at next.
+func rankAt(order []campaign.Lane, s campaign.ContactStatus, l campaign.Lane, next, now time.Time) int {
+	if !queued(s) || next.After(now) {
+		return Parked
+	}
+	return laneRank(order, l)
+}
+
+// ctx holds what one operation knows about a campaign.
+type campaignCtx struct {
+	c      campaign.Campaign
+	s      campaign.Settings
+	window compliance.Window
+	lists  map[campaign.ListID]*campaign.List
+	groups map[string][2]time.Time
+}
+
+func (s *Service) load(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) (*campaignCtx, error) {
+	c, err := s.campaigns.GetCampaign(ctx, ws, id)
+	if err != nil {
+		return nil, err
+	}
+	cc := &campaignCtx{c: c, s: c.Settings.WithDefaults(c.DefaultRegion), lists: map[campaign.ListID]*campaign.List{}, groups: map[string][2]time.Time{}}
+	var sched *campaign.Schedule
+	if c.ScheduleID != "" {
+		sc, err := s.campaigns.GetSchedule(ctx, ws, c.ScheduleID)
+		if err != nil {
+			return nil, fmt.Errorf("queue: campaign %s schedule: %w", id, err)
+		}
+		sched = &sc
+	}
+	if cc.window, err = Window(cc.s, sched); err != nil {
+		return nil, err
+	}
+	return cc, nil
+}
+
+func (s *Service) list(ctx context.Context, cc *campaignCtx, id campaign.ListID) (*campaign.List, error) {
+	if id == "" {
+		return nil, nil
+	}
+	if l, ok := cc.lists[id]; ok {
+		return l, nil
+	}
+	l, err := s.campaigns.GetList(ctx, cc.c.WorkspaceID, id)
+	if errors.Is(err, campaign.ErrNotFound) {
+		cc.lists[id] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cc.lists[id] = &l
+	return &l, nil
+}
+
+// interval returns the callable interval of a zone group, memoised per
+// operation.
+func (s *Service) interval(cc *campaignCtx, key string, t compliance.CallTarget, now time.Time) (time.Time, time.Time) {
+	if iv, ok := cc.groups[key]; ok && iv[1].After(now) {
+		return iv[0], iv[1]
+	}
+	from, until := callableInterval(s.rules, t, cc.window, now)
+	cc.groups[key] = [2]time.Time{from, until}
+	return from, until
+}
+
+// Refresh runs the queue's housekeeping for a campaign now, whatever
+// RefreshEvery says: expired leases return to their lanes, due contacts
+// become ready, and stale precomputed facts (new or changed contacts,
+// lapsed callable intervals) are recomputed, each step bounded by
+// RefreshBatch. It reports whether any step found work, in which case
+// another call may find more.
+func (s *Service) Refresh(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) (bool, error) {
+	cc, err := s.load(ctx, ws, id)
+	if err != nil {
+		return false, err
+	}
+	st := s.refreshState(id)
+	st.busy.Lock()
+	defer st.busy.Unlock()
+	return s.refresh(ctx, cc, st, s.now().UTC())
+}
+
+func (s *Service) refreshState(id campaign.ID) *refreshState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.refreshed[id]
+	if st == nil {
+		st = &refreshState{}
+		s.refreshed[id] = st
+	}
+	return st
+}
+
+// maybeRefresh refreshes when forced or when RefreshEvery has passed, unless
+// another goroutine is refreshing the campaign already.
+func (s *Service) maybeRefresh(ctx context.Context, cc *campaignCtx, now time.Time, force bool) (bool, error) {
+	st := s.refreshState(cc.c.ID)
+	if !st.busy.TryLock() {
+		if !force {
+			return false, nil
+		}
+		// Another goroutine is refreshing: wait for it and let the caller
+		// claim again, rather than repeat its work.
+		st.busy.Lock()
+		st.busy.Unlock()
+		return true, nil
+	}
+	defer st.busy.Unlock()
+	if !force && now.Sub(st.at) < s.refreshEvery && !st.at.IsZero() {
+		return false, nil
+	}
+	return s.refresh(ctx, cc, st, now)
+}
+
+func (s *Service) refresh(ctx context.Context, cc *campaignCtx, st *refreshState, now time.Time) (bool, error) {
+	ws, id := cc.c.WorkspaceID, cc.c.ID
+	st.at = now
+	order := cc.s.LaneOrder
+	res, err := s.store.Maintain(ctx, ws, id, Maintenance{LaneOrder: order, Limit: s.batch}, now)
+	if err != nil {
+		return false, err
+	}
+	work := res.Reaped > 0 || res.Promoted > 0
+	stale, err := s.store.StaleContacts(ctx, ws, id, s.batch)
+	if err != nil {
+		return false, err
+	}
+	if len(stale) > 0 {
+		work = true
+		fs := make([]Facts, 0, len(stale))
+		for _, c := range stale {
+			key := GroupKey(c)
+			from, until := s.interval(cc, key, Target(c), now)
+			prio := 0
+			l, err := s.list(ctx, cc, c.ListID)
+			if err != nil {
+				return false, err
+			}
+			if l != nil {
+				prio = l.Priority
+			}
+			fs = append(fs, Facts{ContactID: c.ID, Version: c.Version, ZoneGroup: key, CallableFrom: from, CallableUntil: until,
+				ListPriority: prio, Rank: rankAt(order, c.Status, c.Lane, c.NextAttemptAt, now)})
+		}
+		if _, err := s.store.SetFacts(ctx, ws, fs); err != nil {
+			return false, err
+		}
+	}
+	groups, err := s.store.StaleGroups(ctx, ws, id, 100, now)
+	if err != nil {
+		return false, err
+	}
+	for _, g := range groups {
+		t, ok := parseGroup(g)
+		if !ok {
+			t = compliance.CallTarget{}
+		}
+		from, until := s.interval(cc, g, t, now)
+		if !until.After(now) {
+			until = now.Add(unplaceableSpan)
+		}
+		n, err := s.store.SetGroupWindow(ctx, ws, id, GroupWindow{ZoneGroup: g, CallableFrom: from, CallableUntil: until}, s.batch, now)
+		if err != nil {
+			return false, err
+		}
+		work = work || n > 0
+	}
+	if work {
+		s.log.DebugContext(ctx, "queue refreshed", "campaign", id, "reaped", res.Reaped, "promoted", res.Promoted, "stale", len(stale), "groups", len(groups))
+	}
+	return work, nil
+}

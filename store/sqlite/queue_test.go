@@ -1,0 +1,70 @@
+package sqlite_test
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callstackhq/callstack/store/sqlite"
+	"github.com/callstackhq/callstack/store/storetest"
+)
+
+// TestQueueClaimBenchmark measures claims for BENCHMARKS.md; it runs only
+// when CALLSTACK_QUEUE_BENCH is set (to the number of contacts, default
+// 1,000,000):
+//
+//	CALLSTACK_QUEUE_BENCH=1000000 go test -run TestQueueClaimBenchmark -v -timeout 60m ./store/sqlite
+//
+// It first runs a bare claim loop on the same table and batch (one
+// UPDATE … WHERE id IN (SELECT … ORDER BY … LIMIT 10) RETURNING id per
+// claim through one writer connection, no eligibility), resets the
+// contacts, then the queue.
+func TestQueueClaimBenchmark(t *testing.T) {
+	env := os.Getenv("CALLSTACK_QUEUE_BENCH")
+	if env == "" {
+		t.Skip("set CALLSTACK_QUEUE_BENCH=1000000 to run the claim benchmark")
+	}
+	n, err := strconv.Atoi(env)
+	if err != nil || n <= 0 {
+		n = 1_000_000
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bench.db")
+	s, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Migrate(ctx))
+	began := time.Now()
+	b := storetest.NewClaimBench(t, s, n)
+	t.Logf("setup: %d contacts inserted and refreshed in %s", n, time.Since(began).Round(time.Second))
+	db := sqlx.MustConnect("sqlite3", "file:"+path+"?"+url.Values{"_busy_timeout": {"5000"}, "_txlock": {"immediate"}}.Encode())
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	_, err = db.Exec(`ANALYZE`)
+	require.NoError(t, err)
+	const claimers, batch = 8, 10
+	bare := storetest.RunClaimLoop(t, "bare UPDATE … WHERE id IN (SELECT … LIMIT 10)", claimers, batch, func(ctx context.Context) ([]string, error) {
+		var ids []string
+		err := db.SelectContext(ctx, &ids, `WITH picked AS MATERIALIZED (SELECT id FROM contacts
+  WHERE workspace_id = ? AND campaign_id = ? AND q_rank < 9
+  ORDER BY q_rank, list_priority DESC, priority DESC, created_at, id LIMIT ?)
+UPDATE contacts SET status = 'dialing', q_rank = 9 WHERE workspace_id = ? AND id IN (SELECT id FROM picked) RETURNING id`,
+			b.Workspace, b.Campaign, batch, b.Workspace)
+		return ids, err
+	})
+	require.Equal(t, n, bare.Leased)
+	t.Log(bare)
+	_, err = db.Exec(`UPDATE contacts SET status = 'pending', q_rank = 4 WHERE workspace_id = ? AND campaign_id = ?`, b.Workspace, b.Campaign)
+	require.NoError(t, err)
+	res := b.RunQueue(t, claimers, batch)
+	require.Equal(t, n, res.Leased)
+	t.Log(res)
+	t.Logf("queue/bare rate: %.2f", res.PerSecond()/bare.PerSecond())
+}

@@ -1,0 +1,164 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/store"
+	"github.com/callstackhq/callstack/suppression"
+)
+
+// ClaimBench is a queue claim benchmark's setup: a Running campaign
+// holding Contacts ready contacts, all callable at the virtual clock's
+// time, with their queue facts computed.
+type ClaimBench struct {
+	Workspace campaign.WorkspaceID
+	Campaign  campaign.ID
+	Contacts  int
+	svc       *queue.Service
+}
+
+// ClaimResult is one measured claim loop.
+type ClaimResult struct {
+	Name     string
+	Claimers int
+	Batch    int
+	Leased   int
+	Claims   int
+	Elapsed  time.Duration
+	P50, P99 time.Duration
+}
+
+// PerSecond is the contacts leased per second.
+func (r ClaimResult) PerSecond() float64 { return float64(r.Leased) / r.Elapsed.Seconds() }
+
+// String formats r for BENCHMARKS.md.
+func (r ClaimResult) String() string {
+	return fmt.Sprintf("%s: %d claimers × %d per claim: %d leased in %d claims, %s, %.0f contacts/s, p50 %s, p99 %s",
+		r.Name, r.Claimers, r.Batch, r.Leased, r.Claims, r.Elapsed.Round(time.Millisecond), r.PerSecond(),
+		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
+}
+
+// NewClaimBench builds the setup of a claim benchmark on s (which must
+// implement queue.Store and suppression.Store) with n contacts.
+func NewClaimBench(t testing.TB, s store.Store, n int) *ClaimBench {
+	ctx := context.Background()
+	clock := NewClock(queueMonday.Add(2 * time.Hour)) // noon in New York, 09:00 in Los Angeles
+	svc, err := campaign.NewService(campaign.Config{Store: s, Clock: clock.Now})
+	require.NoError(t, err)
+	ws, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: "admin"}, campaign.Workspace{Name: "bench"})
+	require.NoError(t, err)
+	admin := campaign.Actor{WorkspaceID: ws.ID, UserID: "admin"}
+	c, err := svc.CreateCampaign(ctx, admin, campaign.Campaign{Name: "bench"})
+	require.NoError(t, err)
+	for _, st := range []campaign.Status{campaign.StatusQueued, campaign.StatusRunning} {
+		_, err = svc.Transition(ctx, admin, c.ID, st, "")
+		require.NoError(t, err)
+	}
+	zones := [][]string{{"America/New_York"}, {"America/Chicago"}, {"America/Denver"}, {"America/Los_Angeles"}}
+	const chunk = 10000
+	for i := 0; i < n; i += chunk {
+		cs := make([]campaign.Contact, 0, chunk)
+		for j := i; j < min(n, i+chunk); j++ {
+			cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("b%08d", j)), CampaignID: c.ID,
+				Phone: fmt.Sprintf("+1%03d%07d", 201+j%700, j%10_000_000), Timezones: zones[j%len(zones)],
+				Priority: campaign.Priority(j%3 - 1)})
+		}
+		_, err := svc.AddContacts(ctx, admin, cs)
+		require.NoError(t, err)
+	}
+	sup, err := suppression.NewService(suppression.Config{Store: s.(suppression.Store), Authorizer: svc, Clock: clock.Now})
+	require.NoError(t, err)
+	qs := s.(queue.Store)
+	q, err := queue.NewService(queue.Config{Store: qs, Campaigns: s, Suppression: sup, Clock: clock.Now, RefreshBatch: 10000})
+	require.NoError(t, err)
+	for {
+		more, err := q.Refresh(ctx, ws.ID, c.ID)
+		require.NoError(t, err)
+		if !more {
+			break
+		}
+	}
+	return &ClaimBench{Workspace: ws.ID, Campaign: c.ID, Contacts: n, svc: q}
+}
+
+// RunQueue claims every contact with the queue Service: claimers
+// goroutines, batch contacts per Claim, until the queue is empty. It fails
+// the test on a double lease.
+func (b *ClaimBench) RunQueue(t testing.TB, claimers, batch int) ClaimResult {
+	return RunClaimLoop(t, "queue.Service.Claim", claimers, batch, func(ctx context.Context) ([]string, error) {
+		ls, err := b.svc.Claim(ctx, b.Workspace, b.Campaign, batch, time.Hour)
+		out := make([]string, len(ls))
+		for i, l := range ls {
+			out[i] = string(l.ContactID)
+		}
+		return out, err
+	})
+}
+
+// RunClaimLoop runs claim from claimers goroutines until it returns
+// nothing, timing each call, and checks no ID is returned twice.
+func RunClaimLoop(t testing.TB, name string, claimers, batch int, claim func(ctx context.Context) ([]string, error)) ClaimResult {
+	ctx := context.Background()
+	var (
+		mu     sync.Mutex
+		seen   = map[string]bool{}
+		lat    []time.Duration
+		leased atomic.Int64
+		double atomic.Int64
+		errs   = make([]error, claimers)
+		wg     sync.WaitGroup
+	)
+	began := time.Now()
+	for w := range claimers {
+		wg.Go(func() {
+			var mine []time.Duration
+			for {
+				t0 := time.Now()
+				ids, err := claim(ctx)
+				d := time.Since(t0)
+				if err != nil {
+					errs[w] = err
+					break
+				}
+				if len(ids) == 0 {
+					break
+				}
+				mine = append(mine, d)
+				leased.Add(int64(len(ids)))
+				mu.Lock()
+				for _, id := range ids {
+					if seen[id] {
+						double.Add(1)
+					}
+					seen[id] = true
+				}
+				mu.Unlock()
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	require.Zero(t, double.Load(), "double leases")
+	slices.Sort(lat)
+	r := ClaimResult{Name: name, Claimers: claimers, Batch: batch, Leased: int(leased.Load()), Claims: len(lat), Elapsed: elapsed}
+	if len(lat) > 0 {
+		r.P50, r.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	return r
+}
