@@ -403,8 +403,9 @@ func (e *Engine) refreshStatus(ctx context.Context, now time.Time) error {
 	if err := e.reload(ctx, now); err != nil {
 		return err
 	}
-	// Only a queue that came back empty can mean the campaign is done.
-	if e.c.Status != campaign.StatusRunning || len(e.calls) > 0 || len(e.hopper) > 0 || !now.Before(e.nextClaim) {
+	// Only a queue that came back empty can mean the campaign is done, and
+	// only the engine pacing it says so.
+	if e.c.Status != campaign.StatusRunning || !e.pacing() || len(e.calls) > 0 || len(e.hopper) > 0 || now.After(e.nextClaim) {
 		return nil
 	}
 	done, err := e.allFinal(ctx)
@@ -477,7 +478,7 @@ func (e *Engine) observation(now time.Time) (pacing.Observation, []BusyAgentInfo
 
 // tick asks the pacer how many calls to start and places them.
 func (e *Engine) tick(ctx context.Context, now time.Time) error {
-	if e.draining || e.c.Status != campaign.StatusRunning || e.c.Settings.DialMode == campaign.DialPreview {
+	if e.draining || !e.pacing() || e.c.Status != campaign.StatusRunning || e.c.Settings.DialMode == campaign.DialPreview {
 		return e.trimHopper(ctx, now, 0)
 	}
 	obs, busy := e.observation(now)

@@ -163,6 +163,24 @@ type Config struct {
 	// StatusEvery is how often the engine re-reads the campaign (status,
 	// settings) and checks for completion. Defaults to 5s.
 	StatusEvery time.Duration
+	// Leaser grants the campaign lease, so that several processes may run
+	// an engine for one campaign: only the holder paces (claims contacts
+	// and places calls on its own); the others wait and take over when the
+	// holder's lease lapses. An engine that loses the lease stops placing
+	// calls and gives its hopper back, but finishes its calls in flight;
+	// Stop (and Run's drain) releases it. Agents' preview calls are not
+	// paced and do not need it. The stores implement [CampaignLeaser].
+	// Defaults to nil: one process dials the campaign, and the engine paces
+	// without a lease.
+	Leaser CampaignLeaser
+	// Holder names this engine as the lease holder; it must differ between
+	// the engines of one campaign. Defaults to a random ID.
+	Holder string
+	// LeaseTTL is how long the campaign lease lasts unless renewed; the
+	// engine renews it (or tries to take it) every LeaseTTL/3, so another
+	// process takes over within about LeaseTTL of this one dying. Defaults
+	// to 30s.
+	LeaseTTL time.Duration
 }
 
 func (cfg *Config) validate() error {
@@ -224,6 +242,15 @@ func (cfg *Config) validate() error {
 	if cfg.StatusEvery == 0 {
 		cfg.StatusEvery = 5 * time.Second
 	}
+	if cfg.Holder == "" {
+		cfg.Holder = campaign.NewID("dialer", cfg.Clock())
+	}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = 30 * time.Second
+	}
+	if cfg.LeaseTTL < 0 {
+		return fmt.Errorf("dialer: Config.LeaseTTL must not be negative, got %s", cfg.LeaseTTL)
+	}
 	return nil
 }
 
@@ -263,6 +290,7 @@ type Engine struct {
 	wrapping  map[string]*call
 	hopper    []queue.Lease
 	seq       *telephony.Sequencer
+	lease     leaseState // the campaign lease (lease.go)
 
 	nextTick     time.Time
 	nextClaim    time.Time
@@ -503,6 +531,9 @@ func (e *Engine) Stop(ctx context.Context) error {
 	for _, s := range e.agents.snapshot() {
 		e.agents.remove(e.agents.byID[s.ID], now)
 	}
+	if err := e.releaseLease(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -614,6 +645,9 @@ func (e *Engine) Step(ctx context.Context) (time.Time, error) {
 			errs = append(errs, err)
 		}
 	}
+	if err := e.keepLease(ctx, now); err != nil {
+		errs = append(errs, err)
+	}
 	if !now.Before(e.nextTick) {
 		if err := e.tick(ctx, now); err != nil {
 			errs = append(errs, err)
@@ -647,6 +681,12 @@ func (e *Engine) nextWake() time.Time {
 		earlier(c.deadline)
 	}
 	earlier(e.nextStatus)
+	if e.cfg.Leaser != nil && !e.draining {
+		earlier(e.lease.next)
+		if e.lease.held {
+			earlier(e.lease.until)
+		}
+	}
 	return next
 }
 

@@ -13,16 +13,14 @@ import (
 	"github.com/callstackhq/callstack/compliance"
 	"github.com/callstackhq/callstack/importer"
 	"github.com/callstackhq/callstack/internal/importgen"
+	"github.com/callstackhq/callstack/internal/testenv"
 	"github.com/callstackhq/callstack/suppression"
 )
 
 // TestGeneratedFile imports a generated file and checks every kind of row
 // lands where it should.
 func TestGeneratedFile(t *testing.T) {
-	rows := 20_000
-	if testing.Short() {
-		rows = 2_000
-	}
+	rows := testenv.Scale(t, 20_000, 4_000)
 	var data, supp bytes.Buffer
 	st, err := importgen.Generate(&data, importgen.Config{Rows: rows, Seed: 7, Suppressions: &supp})
 	require.NoError(t, err)
@@ -51,10 +49,9 @@ func TestGeneratedFile(t *testing.T) {
 // same answers as CheckSlow on every number of a generated file (50,000
 // rows in a full run).
 func TestFastPathMatchesSlowPath(t *testing.T) {
-	rows := 50_000
-	if testing.Short() {
-		rows = 5_000
-	}
+	// 50,000 rows take ~40 µs each on the slow path: under -race (CI) a
+	// 5,000-row sample; CALLSTACK_FULL_TESTS=1 runs all anywhere.
+	rows := testenv.Scale(t, 50_000, 5_000)
 	var data bytes.Buffer
 	_, err := importgen.Generate(&data, importgen.Config{Rows: rows, Seed: 1})
 	require.NoError(t, err)

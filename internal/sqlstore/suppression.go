@@ -386,8 +386,9 @@ func (s *Store) DeleteSuppression(ctx context.Context, ws campaign.WorkspaceID, 
 // q.Target, active at now (ExpiresAt zero or after now) whose key is a
 // queried number alone or a queried email alone: per list, one match per
 // queried number then per queried email, repeats included. Numbers that
-// are not E.164 match nothing. Large queries are read in statements of up
-// to 100,000 numbers, each one indexed lookup per number.
+// are not E.164 match nothing. Numbers are looked up in statements of
+// 25,000, one indexed lookup each, up to 4 statements at once on the read
+// pool.
 func (s *Store) CheckSuppressed(ctx context.Context, ws campaign.WorkspaceID, q suppression.Query, now time.Time) ([]suppression.Match, error) {
 	const op = "check suppressed"
 	var e enc

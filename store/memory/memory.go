@@ -48,6 +48,9 @@ type Store struct {
 	dirty map[campaign.ContactID]bool
 	q     *queueState // queue.Store's state (queue.go)
 	imp   importState
+	rep   *reportState // report.Store's state (report.go), made on first use
+	// leases are the campaign leases (campaignlease.go), made on first use.
+	leases map[campaignLeaseKey]campaignLease
 	// order keeps insertion order of children for stable listings.
 	seq   int64
 	order map[string]int64

@@ -1,0 +1,329 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/callstackhq/callstack/campaign"
+)
+
+// ScheduleID identifies a scheduled report.
+type ScheduleID string
+
+// Trigger is when a scheduled report is due.
+type Trigger string
+
+// Triggers.
+const (
+	// TriggerWindowEnd: at the end of the campaign's dialing window
+	// (Settings.DialWindow.End on its days, in the campaign's zone).
+	TriggerWindowEnd Trigger = "window_end"
+	// TriggerMidnight: at midnight in the campaign's zone, every day.
+	TriggerMidnight Trigger = "midnight"
+	// TriggerCron: on Schedule.Cron.
+	TriggerCron Trigger = "cron"
+)
+
+// Schedule is a report sent to recipients on a trigger.
+type Schedule struct {
+	ID          ScheduleID
+	WorkspaceID campaign.WorkspaceID
+	CampaignID  campaign.ID
+	// Trigger is required.
+	Trigger Trigger
+	// Cron is the expression of TriggerCron, read in the campaign's zone
+	// unless it starts with "CRON_TZ=Zone " (see [ParseCron]).
+	Cron string
+	// Recipients are e-mail addresses; at least one is required.
+	Recipients []string
+	// Subject defaults to "Campaign report: " and the campaign's name.
+	Subject string
+	// Attach adds an XLSX export of the campaign's contacts. Defaults to
+	// false.
+	Attach bool
+}
+
+// Delivery is one try to deliver a scheduled report.
+type Delivery struct {
+	WorkspaceID campaign.WorkspaceID `json:"workspace_id"`
+	ScheduleID  ScheduleID           `json:"schedule_id"`
+	CampaignID  campaign.ID          `json:"campaign_id"`
+	// Due is the fire time the delivery is for.
+	Due time.Time `json:"due"`
+	// Try counts from 1.
+	Try        int       `json:"try"`
+	At         time.Time `json:"at"`
+	Recipients []string  `json:"recipients"`
+	// Error is the failure, empty on success.
+	Error string `json:"error,omitempty"`
+}
+
+// Message is what a [Sender] delivers.
+type Message struct {
+	To      []string
+	Subject string
+	Text    string
+	HTML    string
+	Date    time.Time
+	// Attachments are added as files.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a [Message].
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// Sender delivers a message. An error means this try failed; the
+// scheduler retries.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// SchedulerConfig configures a [Scheduler].
+type SchedulerConfig struct {
+	// Service computes the reports; required. Its clock is the
+	// scheduler's.
+	Service *Service
+	// Sender delivers them; required.
+	Sender Sender
+	// Sleep waits d on the scheduler's clock, returning early with the
+	// context's error. Defaults to a real timer; tests pass one that moves
+	// their fake clock.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxTries bounds the tries per delivery. Defaults to 4.
+	MaxTries int
+	// Backoff is the wait before the second try, doubled for each further
+	// try. Defaults to 1m.
+	Backoff time.Duration
+	// Poll is how often Run checks for due schedules. Defaults to 1m.
+	Poll time.Duration
+}
+
+// Scheduler fires scheduled reports. It never reads the wall clock: the
+// service's clock says what time it is, robfig/cron's parser (through
+// [CronSchedule]) says when each schedule is next due, and Tick (or Run,
+// which calls Tick every Poll) delivers what is due. Each due time is
+// delivered once, however late the tick. Safe for concurrent use.
+type Scheduler struct {
+	svc      *Service
+	send     Sender
+	sleep    func(ctx context.Context, d time.Duration) error
+	maxTries int
+	backoff  time.Duration
+	poll     time.Duration
+
+	mu   sync.Mutex
+	jobs map[ScheduleID]*job
+}
+
+type job struct {
+	s    Schedule
+	cron *CronSchedule
+	next time.Time
+}
+
+// NewScheduler returns a Scheduler without schedules.
+func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
+	if cfg.Service == nil || cfg.Sender == nil {
+		return nil, fmt.Errorf("%w: SchedulerConfig.Service and Sender are required", ErrInvalid)
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepTimer
+	}
+	if cfg.MaxTries <= 0 {
+		cfg.MaxTries = 4
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = time.Minute
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Minute
+	}
+	return &Scheduler{svc: cfg.Service, send: cfg.Sender, sleep: cfg.Sleep, maxTries: cfg.MaxTries,
+		backoff: cfg.Backoff, poll: cfg.Poll, jobs: map[ScheduleID]*job{}}, nil
+}
+
+func sleepTimer(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// CronFor returns the schedule's [CronSchedule] for campaign c.
+func CronFor(s Schedule, c campaign.Campaign) (*CronSchedule, error) {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("%w: campaign timezone %q: %w", ErrInvalid, c.Timezone, err)
+	}
+	switch s.Trigger {
+	case TriggerMidnight:
+		return ParseCron("0 0 * * *", loc)
+	case TriggerCron:
+		return ParseCron(s.Cron, loc)
+	case TriggerWindowEnd:
+		w := c.Settings.WithDefaults("").DialWindow
+		end, shift := int(w.End), 0
+		if end >= 1440 {
+			end, shift = 0, 1
+		}
+		days := make([]string, 0, len(w.Days))
+		for _, d := range w.Days {
+			days = append(days, fmt.Sprint((int(d)+shift)%7))
+		}
+		slices.Sort(days)
+		return ParseCron(fmt.Sprintf("%d %d * * %s", end%60, end/60, strings.Join(slices.Compact(days), ",")), loc)
+	}
+	return nil, fmt.Errorf("%w: unknown trigger %q", ErrInvalid, s.Trigger)
+}
+
+// Add registers or replaces a schedule; it is first due at its first fire
+// time after the clock's now.
+func (sc *Scheduler) Add(ctx context.Context, s Schedule) error {
+	if s.ID == "" || s.WorkspaceID == "" || s.CampaignID == "" || len(s.Recipients) == 0 {
+		return fmt.Errorf("%w: a schedule needs an ID, WorkspaceID, CampaignID and recipients", ErrInvalid)
+	}
+	c, err := sc.svc.store.GetCampaign(ctx, s.WorkspaceID, s.CampaignID)
+	if err != nil {
+		return err
+	}
+	cs, err := CronFor(s, c)
+	if err != nil {
+		return err
+	}
+	now := sc.svc.now()
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.jobs[s.ID] = &job{s: s, cron: cs, next: cs.Next(now)}
+	return nil
+}
+
+// Remove unregisters a schedule.
+func (sc *Scheduler) Remove(id ScheduleID) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	delete(sc.jobs, id)
+}
+
+// Next returns when the schedule is next due (zero if unknown).
+func (sc *Scheduler) Next(id ScheduleID) time.Time {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if j := sc.jobs[id]; j != nil {
+		return j.next.UTC()
+	}
+	return time.Time{}
+}
+
+// Tick delivers every schedule due at the clock's now, once per due time:
+// after a late tick, the next due time is the first after now. It returns
+// the deliveries' errors joined (each wraps [ErrDelivery]).
+func (sc *Scheduler) Tick(ctx context.Context) error {
+	now := sc.svc.now()
+	type due struct {
+		s  Schedule
+		at time.Time
+	}
+	var dues []due
+	sc.mu.Lock()
+	for _, j := range sc.jobs {
+		if j.next.IsZero() || j.next.After(now) {
+			continue
+		}
+		dues = append(dues, due{j.s, j.next})
+		j.next = j.cron.Next(now)
+	}
+	sc.mu.Unlock()
+	slices.SortFunc(dues, func(a, b due) int { return a.at.Compare(b.at) })
+	var errs []error
+	for _, d := range dues {
+		if err := sc.Deliver(ctx, d.s, d.at); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run calls Tick every Poll until ctx ends, then returns ctx's error.
+// Delivery failures are recorded in the history, not returned.
+func (sc *Scheduler) Run(ctx context.Context) error {
+	for {
+		if err := sc.Tick(ctx); err != nil {
+			sc.svc.log.Debug("report: scheduled delivery failed", "err", err)
+		}
+		if err := sc.sleep(ctx, sc.poll); err != nil {
+			return err
+		}
+	}
+}
+
+// Deliver builds the schedule's report and sends it, retrying up to
+// MaxTries with doubling backoff on the scheduler's clock; every try is
+// recorded in the delivery history. due is the fire time it is for.
+func (sc *Scheduler) Deliver(ctx context.Context, s Schedule, due time.Time) error {
+	m, err := sc.message(ctx, s)
+	if err != nil {
+		d := Delivery{WorkspaceID: s.WorkspaceID, ScheduleID: s.ID, CampaignID: s.CampaignID, Due: due, Try: 1,
+			At: sc.svc.now().UTC(), Recipients: s.Recipients, Error: err.Error()}
+		return errors.Join(fmt.Errorf("%w: schedule %s: %w", ErrDelivery, s.ID, err), sc.svc.store.AppendDelivery(ctx, d))
+	}
+	wait := sc.backoff
+	var last error
+	for try := 1; try <= sc.maxTries; try++ {
+		if try > 1 {
+			if err := sc.sleep(ctx, wait); err != nil {
+				return fmt.Errorf("%w: schedule %s: %w", ErrDelivery, s.ID, err)
+			}
+			wait *= 2
+		}
+		m.Date = sc.svc.now()
+		last = sc.send.Send(ctx, m)
+		d := Delivery{WorkspaceID: s.WorkspaceID, ScheduleID: s.ID, CampaignID: s.CampaignID, Due: due, Try: try,
+			At: sc.svc.now().UTC(), Recipients: s.Recipients}
+		if last != nil {
+			d.Error = last.Error()
+		}
+		if err := sc.svc.store.AppendDelivery(context.WithoutCancel(ctx), d); err != nil {
+			return err
+		}
+		if last == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: schedule %s after %d tries: %w", ErrDelivery, s.ID, sc.maxTries, last)
+}
+
+func (sc *Scheduler) message(ctx context.Context, s Schedule) (Message, error) {
+	r, err := sc.svc.Campaign(ctx, s.WorkspaceID, s.CampaignID)
+	if err != nil {
+		return Message{}, err
+	}
+	subject := s.Subject
+	if subject == "" {
+		subject = "Campaign report: " + r.Name
+	}
+	m := Message{To: slices.Clone(s.Recipients), Subject: subject, Text: Text(r)}
+	if s.Attach {
+		var buf bytes.Buffer
+		if _, err := sc.svc.Export(ctx, &buf, ExportRequest{WorkspaceID: s.WorkspaceID, CampaignID: s.CampaignID,
+			Kind: ExportContacts, Format: FormatXLSX, By: campaign.SystemUser}); err != nil {
+			return Message{}, err
+		}
+		m.Attachments = append(m.Attachments, Attachment{Name: "contacts.xlsx",
+			ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: buf.Bytes()})
+	}
+	return m, nil
+}
