@@ -254,7 +254,7 @@ func (s *Service) maybeRefresh(ctx context.Context, cc *campaignCtx, now time.Ti
 		// Another goroutine is refreshing: wait for it and let the caller
 		// claim again, rather than repeat its work.
 		st.busy.Lock()
-		st.busy.Unlock()
+		defer st.busy.Unlock()
 		return true, nil
 	}
 	defer st.busy.Unlock()

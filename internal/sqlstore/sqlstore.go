@@ -209,14 +209,6 @@ func (d *dec) json(field, s string, v any) {
 	}
 }
 
-// utc returns t in UTC, keeping the zero time zero.
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
 // notFound reports a missing record of kind with id.
 func notFound(kind string, id any) error {
 	return fmt.Errorf("%s %q: %w", kind, id, campaign.ErrNotFound)

@@ -94,21 +94,21 @@ type post struct {
 }
 
 type fakeCall struct {
-	sid, to, from, attemptURL string
-	status                    string
-	created, answeredAt       time.Time
-	ended                     bool
-	statusCB, amdCB           string
-	events                    []string
-	amd                       string
-	timeout                   time.Duration
-	plan                      telephonytest.Plan
-	seqNo                     int
-	pending                   []*item
-	bridged                   bool
-	answeredBy                string
-	duration                  int
-	price                     string
+	sid, to, from       string
+	status              string
+	created, answeredAt time.Time
+	ended               bool
+	statusCB, amdCB     string
+	events              []string
+	amd                 string
+	timeout             time.Duration
+	plan                telephonytest.Plan
+	seqNo               int
+	pending             []*item
+	bridged             bool
+	answeredBy          string
+	duration            int
+	price               string
 }
 
 type request struct {
