@@ -69,6 +69,11 @@ type Authorizer interface {
 	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
 }
 
+// SpanStore stores agent state spans; the report store implements it.
+type SpanStore interface {
+	AppendAgentSpans(ctx context.Context, spans []campaign.AgentSpan) error
+}
+
 // Engine errors.
 var (
 	// ErrNoAgent is returned by preview calls when the caller has no
@@ -116,9 +121,13 @@ type Config struct {
 	Clock func() time.Time
 	// Logger defaults to discarding.
 	Logger *slog.Logger
-	// Spans receives each agent state span as it closes (for utilisation
-	// reports). Defaults to nil: not recorded.
+	// Spans receives each agent state span as it closes. Defaults to nil.
 	Spans func(campaign.AgentSpan)
+	// SpanStore stores agent state spans, which reports read for
+	// utilisation, labour cost and shift coverage; spans are written at the
+	// end of each Step. Defaults to Attempts when it implements SpanStore
+	// (every CallStack store does), else spans are not stored.
+	SpanStore SpanStore
 	// AbandonMessage plays to a live answer no agent takes within
 	// BridgeWithin. Defaults to a short message naming no one (set your
 	// seller's name and opt-out number as the law asks).
@@ -292,6 +301,7 @@ type Engine struct {
 	seq       *telephony.Sequencer
 	lease     leaseState // the campaign lease (lease.go)
 
+	spanBuf      []campaign.AgentSpan
 	nextTick     time.Time
 	nextClaim    time.Time
 	nextStatus   time.Time
@@ -323,7 +333,18 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		calls: map[string]*call{}, byCall: map[telephony.CallID]*call{}, wrapping: map[string]*call{},
 		seq: telephony.NewSequencer(),
 	}
-	e.agents = newAgents(cfg.Workspace, cfg.Campaign, cfg.Spans)
+	if cfg.SpanStore == nil {
+		cfg.SpanStore, _ = cfg.Attempts.(SpanStore)
+		e.cfg.SpanStore = cfg.SpanStore
+	}
+	e.agents = newAgents(cfg.Workspace, cfg.Campaign, func(sp campaign.AgentSpan) {
+		if cfg.Spans != nil {
+			cfg.Spans(sp)
+		}
+		if cfg.SpanStore != nil {
+			e.spanBuf = append(e.spanBuf, sp)
+		}
+	})
 	now := cfg.Clock()
 	if err := e.reload(ctx, now); err != nil {
 		return nil, err
@@ -531,10 +552,25 @@ func (e *Engine) Stop(ctx context.Context) error {
 	for _, s := range e.agents.snapshot() {
 		e.agents.remove(e.agents.byID[s.ID], now)
 	}
+	if err := e.flushSpans(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if err := e.releaseLease(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// flushSpans writes the agent spans closed since the last flush.
+func (e *Engine) flushSpans(ctx context.Context) error {
+	if len(e.spanBuf) == 0 || e.cfg.SpanStore == nil {
+		return nil
+	}
+	if err := e.cfg.SpanStore.AppendAgentSpans(ctx, e.spanBuf); err != nil {
+		return fmt.Errorf("dialer: store agent spans: %w", err)
+	}
+	e.spanBuf = e.spanBuf[:0]
+	return nil
 }
 
 // Stats returns what the engine did so far.
@@ -653,6 +689,9 @@ func (e *Engine) Step(ctx context.Context) (time.Time, error) {
 			errs = append(errs, err)
 		}
 		e.nextTick = now.Add(e.c.Settings.DialerInterval)
+	}
+	if err := e.flushSpans(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	err := errors.Join(errs...)
 	if err != nil {
