@@ -413,9 +413,17 @@ func runSeed(ctx context.Context, o Options, seed uint64) ([]shiftStats, error) 
 				return nil, err
 			}
 		}
-		// Let the calls in flight end and the agents wrap up.
-		if err := dialer.RunVirtual(ctx, e, carrier, clock, end.Add(30*time.Minute), agents); err != nil {
-			return nil, err
+		// Let every call in flight end and the agents wrap up before the
+		// clock jumps to the next shift: a real engine keeps stepping (and
+		// extending leases) through a long call; a jump over one would let
+		// its lease lapse.
+		for t := end.Add(10 * time.Minute); ; t = t.Add(10 * time.Minute) {
+			if err := dialer.RunVirtual(ctx, e, carrier, clock, t, agents); err != nil {
+				return nil, err
+			}
+			if len(e.Agents()) == 0 {
+				break
+			}
 		}
 		after := e.Stats()
 		s := shiftStats{calls: after.Dials - before.Dials}
