@@ -322,49 +322,59 @@ func (s *Service) PutList(ctx context.Context, actor Actor, l List) (List, error
 // PutDisposition creates or replaces a disposition (CampaignManager or
 // TeamAdmin). A zero d.ID is assigned.
 func (s *Service) PutDisposition(ctx context.Context, actor Actor, d Disposition) (Disposition, error) {
-	return putChild(ctx, s, actor, &d, "dsp", func(id string) { d.ID = DispositionID(id) }, d.ID == "", d.CampaignID,
-		func() error { d.WorkspaceID = actor.WorkspaceID; return d.Validate() },
-		func(a AuditEntry) error { return s.store.PutDisposition(ctx, d, a) }, "disposition", func() string { return string(d.ID) })
+	d.WorkspaceID = actor.WorkspaceID
+	if d.ID == "" {
+		d.ID = DispositionID(NewID("dsp", s.Now()))
+	}
+	err := s.putChild(ctx, actor, d.CampaignID, "disposition", string(d.ID), d.Validate, func(a AuditEntry) error { return s.store.PutDisposition(ctx, d, a) })
+	if err != nil {
+		return Disposition{}, err
+	}
+	return d, nil
 }
 
 // PutGoal creates or replaces a goal (CampaignManager or TeamAdmin). A zero
 // g.ID is assigned.
 func (s *Service) PutGoal(ctx context.Context, actor Actor, g Goal) (Goal, error) {
-	return putChild(ctx, s, actor, &g, "gol", func(id string) { g.ID = GoalID(id) }, g.ID == "", g.CampaignID,
-		func() error { g.WorkspaceID = actor.WorkspaceID; return g.Validate() },
-		func(a AuditEntry) error { return s.store.PutGoal(ctx, g, a) }, "goal", func() string { return string(g.ID) })
+	g.WorkspaceID = actor.WorkspaceID
+	if g.ID == "" {
+		g.ID = GoalID(NewID("gol", s.Now()))
+	}
+	err := s.putChild(ctx, actor, g.CampaignID, "goal", string(g.ID), g.Validate, func(a AuditEntry) error { return s.store.PutGoal(ctx, g, a) })
+	if err != nil {
+		return Goal{}, err
+	}
+	return g, nil
 }
 
 // PutAnalysis creates or replaces an analysis question (CampaignManager or
 // TeamAdmin). A zero an.ID is assigned.
 func (s *Service) PutAnalysis(ctx context.Context, actor Actor, an Analysis) (Analysis, error) {
-	return putChild(ctx, s, actor, &an, "anl", func(id string) { an.ID = AnalysisID(id) }, an.ID == "", an.CampaignID,
-		func() error { an.WorkspaceID = actor.WorkspaceID; return an.Validate() },
-		func(a AuditEntry) error { return s.store.PutAnalysis(ctx, an, a) }, "analysis", func() string { return string(an.ID) })
+	an.WorkspaceID = actor.WorkspaceID
+	if an.ID == "" {
+		an.ID = AnalysisID(NewID("anl", s.Now()))
+	}
+	err := s.putChild(ctx, actor, an.CampaignID, "analysis", string(an.ID), an.Validate, func(a AuditEntry) error { return s.store.PutAnalysis(ctx, an, a) })
+	if err != nil {
+		return Analysis{}, err
+	}
+	return an, nil
 }
 
 // putChild is the shared body of the Put methods of campaign children:
-// authorize, assign an ID, check the campaign exists, validate, store.
-func putChild[T any](ctx context.Context, s *Service, actor Actor, v *T, prefix string, setID func(string), newID bool, cid ID,
-	validate func() error, put func(AuditEntry) error, entity string, getID func() string) (T, error) {
-	var zero T
+// authorize, validate, check the campaign exists in the workspace, store
+// with an audit entry.
+func (s *Service) putChild(ctx context.Context, actor Actor, cid ID, entity, id string, validate func() error, put func(AuditEntry) error) error {
 	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
-		return zero, err
-	}
-	now := s.Now()
-	if newID {
-		setID(NewID(prefix, now))
+		return err
 	}
 	if err := validate(); err != nil {
-		return zero, err
+		return err
 	}
 	if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, cid); err != nil {
-		return zero, err
+		return err
 	}
-	if err := put(s.audit(actor, entity+".put", entity, getID(), "", now)); err != nil {
-		return zero, err
-	}
-	return *v, nil
+	return put(s.audit(actor, entity+".put", entity, id, "", s.Now()))
 }
 
 // PutSchedule creates or replaces a schedule (CampaignManager or

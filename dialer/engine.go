@@ -310,7 +310,6 @@ type Engine struct {
 	failures     []bool
 	abandon      abandonBook
 	stats        Stats
-	lastErr      error
 }
 
 // Stats counts what an engine did since it started.
@@ -423,9 +422,7 @@ func (e *Engine) reload(ctx context.Context, now time.Time) error {
 // preview a pacer that never starts calls on its own.
 func DefaultPacer(s campaign.Settings) (pacing.Pacer, error) {
 	switch s.DialMode {
-	case campaign.DialPreview:
-		return pacing.Progressive{}, nil
-	case campaign.DialProgressive:
+	case campaign.DialPreview, campaign.DialProgressive:
 		return pacing.Progressive{}, nil
 	case campaign.DialPower:
 		return pacing.NewRatio(s.CallRatio)
@@ -693,11 +690,7 @@ func (e *Engine) Step(ctx context.Context) (time.Time, error) {
 	if err := e.flushSpans(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	err := errors.Join(errs...)
-	if err != nil {
-		e.lastErr = err
-	}
-	return e.nextWake(), err
+	return e.nextWake(), errors.Join(errs...)
 }
 
 // nextWake is the earliest time something is due.
