@@ -92,10 +92,14 @@ type ClaimQuery struct {
 //     queue last computed them; see [Store.StaleContacts]);
 //   - NextAttemptAt <= now and CallableFrom <= now < CallableUntil;
 //   - it has no CallbackOwner, or the owner is ClaimQuery.Caller, or
-//     NextAttemptAt <= ClaimQuery.OwnerCutoff.
+//     NextAttemptAt <= ClaimQuery.OwnerCutoff;
+//   - no other contact of the workspace with the same Phone holds a lease
+//     (in any campaign; an expired lease holds its number until Maintain
+//     reaps it), so one number is never in two calls at once.
 //
 // Claim orders ready contacts by rank, list priority (higher first),
-// contact priority (higher first), then age (CreatedAt, then ID).
+// contact priority (higher first), then age (CreatedAt, then ID). Of ready
+// contacts sharing a number, one claim leases only the first.
 
 // NextState is the queue state a store writes when a lease ends.
 type NextState struct {
@@ -263,7 +267,8 @@ type Store interface {
 	// q.Token until now+q.TTL (the Postgres adapter may judge now by the
 	// database's clock). It returns an empty slice, not an error, when
 	// nothing is ready (a campaign the workspace does not have has nothing
-	// ready). Concurrent claims never lease one contact twice.
+	// ready). Concurrent claims never lease one contact twice, nor two
+	// contacts with the same number.
 	Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, q ClaimQuery, now time.Time) ([]Lease, error)
 	// Extend moves the lease's expiry to now+ttl and returns it;
 	// ErrLeaseLost when the lease is no longer held.
@@ -276,10 +281,11 @@ type Store interface {
 	// held.
 	Finish(ctx context.Context, l Lease, f Finished, now time.Time) error
 
-	// Maintain returns up to m.Limit contacts whose lease expired at now
-	// to their lanes (status before the claim, rank Parked), then makes up
-	// to m.Limit parked, queued contacts whose NextAttemptAt <= now ready
-	// at their lane's rank.
+	// Maintain returns up to m.Limit contacts of the workspace (any
+	// campaign: an expired lease holds its number until it is reaped)
+	// whose lease expired at now to their lanes (status before the claim,
+	// rank Parked), then makes up to m.Limit parked, queued contacts of
+	// the campaign whose NextAttemptAt <= now ready at their lane's rank.
 	Maintain(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, m Maintenance, now time.Time) (MaintenanceResult, error)
 	// StaleContacts returns up to limit contacts of the campaign whose
 	// queue facts are missing or older than the contact (new, or changed

@@ -91,6 +91,10 @@ type leaseRow struct {
 	ListPriority int64  `db:"list_priority"`
 }
 
+// maxLiveNumberRetries bounds the re-runs of a claim that lost a race for
+// a number to a concurrent claim (contacts_live_phone).
+const maxLiveNumberRetries = 5
+
 // Claim implements queue.Store: one UPDATE … WHERE id IN (SELECT … ORDER
 // BY … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING … (the SELECT in a
 // materialized CTE), so concurrent claims, in any number of processes,
@@ -113,18 +117,37 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.
 	args = append(args, q.TTL.Nanoseconds(), n, ws)
 	// The CTE is MATERIALIZED so the locking SELECT runs once: as a plain
 	// IN (subquery) Postgres may rescan it and lease more than n.
-	query := `WITH picked AS MATERIALIZED (SELECT id FROM contacts
+	//
+	// One live lease per number in the workspace (migration 0007): picked
+	// skips contacts whose number another leased contact carries, and
+	// chosen keeps the first of picked contacts sharing a number. Two
+	// concurrent claims that both pass the check collide on the unique
+	// index contacts_live_phone; the loser retries and then sees the
+	// winner's lease.
+	query := `WITH picked AS MATERIALIZED (SELECT id, phone, q_rank, list_priority, priority, created_at FROM contacts c
   WHERE workspace_id = ? AND campaign_id = ? AND q_rank < 9 AND ` + queuedStatuses + ` AND q_version = version
     AND next_attempt_at <= ? AND callable_from <= ? AND callable_until > ?
     AND (callback_owner = '' OR callback_owner = ? OR next_attempt_at <= ?)` + own + `
+    AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.workspace_id = c.workspace_id AND o.phone = c.phone
+      AND o.lease_token <> '' AND o.phone <> '')
   ORDER BY q_rank, list_priority DESC, priority DESC, created_at, id
-  LIMIT ?` + s.skipLocked() + `)
+  LIMIT ?` + s.skipLocked() + `),
+chosen AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY phone
+  ORDER BY q_rank, list_priority DESC, priority DESC, created_at, id) AS k FROM picked) p WHERE k = 1)
 UPDATE contacts SET status = 'dialing', q_prev_status = status, lease_token = ?, lease_expires = ` + nowExpr + ` + CAST(? AS BIGINT),
 q_rank = 9, ` + bumpVersion + `, updated_at = ?
-WHERE workspace_id = ? AND id IN (SELECT id FROM picked)
+WHERE workspace_id = ? AND id IN (SELECT id FROM chosen)
 RETURNING ` + contactColumns + `, q_prev_status, lease_expires, q_extra, list_priority`
 	var rows []leaseRow
-	if err := s.w.SelectContext(ctx, &rows, s.q(query), args...); err != nil {
+	for try := 0; ; try++ {
+		err := s.w.SelectContext(ctx, &rows, s.q(query), args...)
+		if err == nil {
+			break
+		}
+		if try < maxLiveNumberRetries && s.d.IsUniqueViolation(err) {
+			rows = rows[:0]
+			continue // a concurrent claim leased one of our numbers first
+		}
 		return nil, s.fail(op, err)
 	}
 	out := make([]queue.Lease, 0, len(rows))
@@ -285,9 +308,12 @@ func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, id campai
 	const op = "maintain queue"
 	var res queue.MaintenanceResult
 	nowExpr, nowArgs := s.leaseNow(now)
-	args := append([]any{ws, id}, nowArgs...)
+	// The reaping step covers the whole workspace: an expired lease of
+	// another campaign (one nobody paces now) would otherwise hold its
+	// number (contacts_live_phone) from every campaign.
+	args := append([]any{ws}, nowArgs...)
 	r, err := s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
-  WHERE workspace_id = ? AND campaign_id = ? AND lease_token <> '' AND lease_expires <= `+nowExpr+`
+  WHERE workspace_id = ? AND lease_token <> '' AND lease_expires <= `+nowExpr+`
   LIMIT ?`+s.skipLocked()+`)
 UPDATE contacts SET status = CASE WHEN status = 'dialing' THEN q_prev_status ELSE status END,
 lease_token = '', lease_expires = 0, q_prev_status = '', q_rank = 9, `+bumpVersion+`, updated_at = ?

@@ -30,6 +30,9 @@ type queueState struct {
 	// floor is, per campaign, a lower bound of the callable intervals' ends
 	// that may lapse: StaleGroups scans only once now reaches it.
 	floor map[campaign.ID]time.Time
+	// live is, per workspace, the leased contact holding each number (one
+	// live lease per number, as the SQL adapters' contacts_live_phone).
+	live map[campaign.WorkspaceID]map[string]campaign.ContactID
 }
 
 func newQueueState() *queueState {
@@ -44,6 +47,7 @@ func newQueueState() *queueState {
 		blocks:   map[campaign.WorkspaceID][]campaign.Block{},
 		blockIDs: map[campaign.WorkspaceID]map[campaign.BlockID]bool{},
 		floor:    map[campaign.ID]time.Time{},
+		live:     map[campaign.WorkspaceID]map[string]campaign.ContactID{},
 	}
 }
 
@@ -166,6 +170,45 @@ func (s *Store) held(l queue.Lease, now time.Time) (campaign.Contact, *qfacts, e
 	return c, f, nil
 }
 
+// numberHeld reports whether a leased contact of workspace ws carries
+// number. An entry whose contact no longer holds a lease on that number is
+// dropped.
+func (s *Store) numberHeld(ws campaign.WorkspaceID, number string) bool {
+	if number == "" {
+		return false
+	}
+	id, ok := s.q.live[ws][number]
+	if !ok {
+		return false
+	}
+	c, cok := s.contacts[id]
+	if f := s.q.facts[id]; cok && c.WorkspaceID == ws && c.Phone == number && f != nil && f.token != "" {
+		return true
+	}
+	delete(s.q.live[ws], number)
+	return false
+}
+
+// holdNumber records that contact c's lease holds its number.
+func (s *Store) holdNumber(c campaign.Contact) {
+	if c.Phone == "" {
+		return
+	}
+	m := s.q.live[c.WorkspaceID]
+	if m == nil {
+		m = map[string]campaign.ContactID{}
+		s.q.live[c.WorkspaceID] = m
+	}
+	m[c.Phone] = c.ID
+}
+
+// freeNumber drops contact c's hold on its number, if it has it.
+func (s *Store) freeNumber(c campaign.Contact) {
+	if m := s.q.live[c.WorkspaceID]; m != nil && m[c.Phone] == c.ID {
+		delete(m, c.Phone)
+	}
+}
+
 // Claim implements queue.Store.
 func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign.ID, q queue.ClaimQuery, now time.Time) (out []queue.Lease, err error) {
 	if q.Limit <= 0 || q.TTL <= 0 || q.Token == "" {
@@ -187,12 +230,17 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign
 				keep = append(keep, e) // ready later, or for someone else
 				continue
 			}
+			if s.numberHeld(ws, c.Phone) {
+				keep = append(keep, e) // its number is in a call: ready once that lease ends
+				continue
+			}
 			f.prev, f.token, f.expires, f.rank = c.Status, q.Token, now.Add(q.TTL), queue.Parked
 			c.Status, c.UpdatedAt = campaign.ContactDialing, utc(now)
 			c.Version++
 			f.version = c.Version
 			f.gen++
 			s.contacts[c.ID] = c
+			s.holdNumber(c)
 			if s.q.leased[cid] == nil {
 				s.q.leased[cid] = map[campaign.ContactID]bool{}
 			}
@@ -228,6 +276,7 @@ func (s *Store) apply(c campaign.Contact, f *qfacts, n queue.NextState, now time
 	c.Attempts, c.LastAttemptAt, c.Consent, c.UpdatedAt = n.Attempts, n.LastAttemptAt, n.Consent, now
 	c.Version++
 	c = cloneContact(c)
+	s.freeNumber(c)
 	s.contacts[c.ID] = c
 	f.version, f.token, f.expires, f.prev, f.extra, f.rank = c.Version, "", time.Time{}, "", n.ExtraAttempts, n.Rank
 	delete(s.q.leased[c.CampaignID], c.ID)
@@ -285,34 +334,50 @@ func (s *Store) Finish(ctx context.Context, l queue.Lease, fin queue.Finished, n
 	})
 }
 
+// reap returns up to limit expired leases among leased, the leased
+// contacts of campaign cid, to their lanes and reports how many.
+func (s *Store) reap(cid campaign.ID, leased map[campaign.ContactID]bool, limit int, now time.Time) int {
+	n := 0
+	for id := range leased {
+		if n >= limit {
+			break
+		}
+		c, ok := s.contacts[id]
+		f := s.q.facts[id]
+		if !ok || c.CampaignID != cid || f == nil || f.token == "" {
+			delete(leased, id)
+			continue
+		}
+		if now.Before(f.expires) {
+			continue
+		}
+		if c.Status == campaign.ContactDialing {
+			c.Status = f.prev
+		}
+		c.UpdatedAt = utc(now)
+		c.Version++
+		s.freeNumber(c)
+		s.contacts[id] = c
+		f.version, f.token, f.expires, f.prev, f.rank = c.Version, "", time.Time{}, "", queue.Parked
+		delete(leased, id)
+		s.q.index(c, f)
+		n++
+	}
+	return n
+}
+
 // Maintain implements queue.Store.
 func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, cid campaign.ID, m queue.Maintenance, now time.Time) (res queue.MaintenanceResult, err error) {
 	err = s.lock(ctx, func() error {
 		if _, err := s.getCampaign(ws, cid); err != nil {
 			return err
 		}
-		for id := range s.q.leased[cid] {
-			if res.Reaped >= m.Limit {
-				break
+		// Reaping covers the whole workspace, so an expired lease of a
+		// campaign nobody paces does not hold its number from the others.
+		for lcid, leased := range s.q.leased {
+			if _, err := s.getCampaign(ws, lcid); err == nil {
+				res.Reaped += s.reap(lcid, leased, m.Limit-res.Reaped, now)
 			}
-			c, f, ok := s.qcontact(ws, cid, id)
-			if !ok || f == nil || f.token == "" {
-				delete(s.q.leased[cid], id)
-				continue
-			}
-			if now.Before(f.expires) {
-				continue
-			}
-			if c.Status == campaign.ContactDialing {
-				c.Status = f.prev
-			}
-			c.UpdatedAt = utc(now)
-			c.Version++
-			s.contacts[id] = c
-			f.version, f.token, f.expires, f.prev, f.rank = c.Version, "", time.Time{}, "", queue.Parked
-			delete(s.q.leased[cid], id)
-			s.q.index(c, f)
-			res.Reaped++
 		}
 		h := s.q.heapOf(s.q.parked, cid, true)
 		for h.Len() > 0 && res.Promoted < m.Limit && !h.es[0].due.After(now) {

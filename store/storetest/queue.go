@@ -40,6 +40,8 @@ var queueTests = []struct {
 	{"QueueEditedContact", testQueueEditedContact},
 	{"QueueIsolation", testQueueIsolation},
 	{"QueueRace", testQueueRace},
+	{"QueueOneLiveLeasePerNumber", testQueueOneLiveLeasePerNumber},
+	{"QueueOneLiveLeasePerNumberRace", testQueueOneLiveLeasePerNumberRace},
 }
 
 func runQueueTests(t *testing.T, newStore NewStore) {
@@ -804,4 +806,140 @@ func testQueueRace(t *testing.T, x *queueHarness) {
 	}
 	assert.Equal(t, n, total, "one attempt per finish")
 	t.Logf("checked attempts in %s", time.Since(began))
+}
+
+// testQueueOneLiveLeasePerNumber: a number is in at most one live lease in
+// the workspace, whichever campaign or contact carries it (DESIGN.md
+// invariant 1); an expired lease of a campaign nobody paces frees its
+// number once any campaign's claim reaps it.
+func testQueueOneLiveLeasePerNumber(t *testing.T, x *queueHarness) {
+	shared := phone(900001)
+	c1, c2 := x.running(nil), x.running(nil)
+	x.add(c1, campaign.Contact{ID: "n-a1", Phone: shared}, campaign.Contact{ID: "n-a2", Phone: shared}, campaign.Contact{ID: "n-a3"})
+	x.add(c2, campaign.Contact{ID: "n-b1", Phone: shared}, campaign.Contact{ID: "n-b2"})
+
+	a := x.claim(c1, 10)
+	require.Equal(t, []campaign.ContactID{"n-a1", "n-a3"}, ids(a), "one claim leases only the first contact of a number")
+	assert.Equal(t, []campaign.ContactID{"n-b2"}, ids(x.claim(c2, 10)), "another campaign's contact with a leased number waits")
+	assert.Empty(t, x.claim(c1, 10))
+	assert.Equal(t, campaign.ContactPending, x.get("n-b1").Status, "a held-back contact is not refused, only deferred")
+	assert.Empty(t, x.blocks(c2, "n-b1"))
+
+	x.finish(a[0], campaign.ResultNoAnswer, nil)
+	b := x.claim(c2, 10)
+	require.Equal(t, []campaign.ContactID{"n-b1"}, ids(b), "the number is free once its lease ends")
+	assert.Empty(t, x.claim(c1, 10))
+	x.finish(b[0], campaign.ResultBusy, nil)
+	assert.Equal(t, []campaign.ContactID{"n-a2"}, ids(x.claim(c1, 10)))
+
+	// Workspaces do not share numbers.
+	other := x.workspace("other")
+	c3, err := x.svc.CreateCampaign(x.ctx, other, campaign.Campaign{Name: "o"})
+	require.NoError(t, err)
+	for _, to := range []campaign.Status{campaign.StatusQueued, campaign.StatusRunning} {
+		c3, err = x.svc.Transition(x.ctx, other, c3.ID, to, "")
+		require.NoError(t, err)
+	}
+	x.contacts(other, campaign.Contact{ID: "n-o1", CampaignID: c3.ID, Phone: shared, Timezones: []string{"America/New_York"}})
+	ls, err := x.q.Claim(x.ctx, other.WorkspaceID, c3.ID, 10, testTTL)
+	require.NoError(t, err)
+	assert.Equal(t, []campaign.ContactID{"n-o1"}, ids(ls), "another workspace's lease on the number does not count")
+
+	// An expired lease in a campaign nobody paces any more.
+	p2 := phone(900002)
+	c4, c5 := x.running(nil), x.running(nil)
+	x.add(c4, campaign.Contact{ID: "n-d1", Phone: p2})
+	x.add(c5, campaign.Contact{ID: "n-e1", Phone: p2})
+	d, err := x.q.Claim(x.ctx, c4.WorkspaceID, c4.ID, 10, time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, []campaign.ContactID{"n-d1"}, ids(d))
+	x.status(c4, campaign.StatusPaused)
+	assert.Empty(t, x.claim(c5, 10), "the lease is live")
+	x.clock.Advance(2 * time.Minute)
+	assert.Equal(t, []campaign.ContactID{"n-e1"}, ids(x.claim(c5, 10)), "the expired lease was reaped by the other campaign's claim")
+	err = x.q.Finish(x.ctx, d[0], queue.Outcome{Attempt: campaign.Attempt{Result: campaign.ResultNoAnswer, StartedAt: x.clock.Now()}})
+	assert.ErrorIs(t, err, queue.ErrLeaseLost)
+	assert.Equal(t, campaign.ContactPending, x.get("n-d1").Status, "the reaped contact is back in its lane")
+}
+
+// testQueueOneLiveLeasePerNumberRace: 8 goroutines claim and finish, from
+// two campaigns whose contacts share every number, and no number is ever
+// in two live leases; every contact is leased exactly once.
+func testQueueOneLiveLeasePerNumberRace(t *testing.T, x *queueHarness) {
+	const numbers = 300
+	cs := []campaign.Campaign{x.running(nil), x.running(nil)}
+	for k, c := range cs {
+		batch := make([]campaign.Contact, 0, numbers)
+		for i := range numbers {
+			batch = append(batch, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("lr%d-%04d", k, i)), Phone: fmt.Sprintf("+1312%07d", i)})
+		}
+		x.add(c, batch...)
+	}
+	var (
+		mu      sync.Mutex
+		holder  = map[string]campaign.ContactID{}
+		claims  = map[campaign.ContactID]int{}
+		doubles []string
+	)
+	take := func(c campaign.Campaign) (int, error) {
+		ls, err := x.q.Claim(x.ctx, c.WorkspaceID, c.ID, 10, time.Hour)
+		if err != nil {
+			return 0, err
+		}
+		mu.Lock()
+		for _, l := range ls {
+			if h, ok := holder[l.Contact.Phone]; ok {
+				doubles = append(doubles, fmt.Sprintf("%s held by %s and %s", l.Contact.Phone, h, l.ContactID))
+			}
+			holder[l.Contact.Phone] = l.ContactID
+			claims[l.ContactID]++
+		}
+		mu.Unlock()
+		for _, l := range ls {
+			mu.Lock()
+			delete(holder, l.Contact.Phone)
+			mu.Unlock()
+			if err := x.q.Finish(x.ctx, l, queue.Outcome{Attempt: campaign.Attempt{Result: campaign.ResultNoAnswer, StartedAt: x.clock.Now()}}); err != nil {
+				return 0, fmt.Errorf("finish %s: %w", l.ContactID, err)
+			}
+		}
+		return len(ls), nil
+	}
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for empty := 0; empty < 5; {
+				k, err := take(cs[w%2])
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				if k == 0 {
+					empty++
+				} else {
+					empty = 0
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	// Drain what the workers left waiting behind a live number.
+	for {
+		k0, err := take(cs[0])
+		require.NoError(t, err)
+		k1, err := take(cs[1])
+		require.NoError(t, err)
+		if k0+k1 == 0 {
+			break
+		}
+	}
+	require.Empty(t, doubles, "a number in two live leases")
+	assert.Len(t, claims, 2*numbers, "every contact leased")
+	for id, k := range claims {
+		assert.Equal(t, 1, k, "contact %s", id)
+	}
 }
