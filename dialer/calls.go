@@ -607,6 +607,16 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 	}
 	c := &call{lease: l, attemptID: campaign.NewID("att", now), number: l.Contact.Phone, callerID: from,
 		state: stateDialing, startedAt: now, preview: preview}
+	// Journal the dial before it starts: if this process dies mid-call,
+	// reaping the lease logs the attempt and counts it against caps.
+	err := e.cfg.Queue.BeginAttempt(ctx, l, queue.Dial{AttemptID: campaign.AttemptID(c.attemptID), Number: c.number,
+		CallerID: from, StartedAt: now})
+	switch {
+	case errors.Is(err, queue.ErrLeaseLost):
+		return false, nil
+	case err != nil:
+		return false, errors.Join(err, e.release(ctx, l))
+	}
 	// A call whose end never arrives is given up after the ring timeout
 	// plus a generous margin for a talk: then extended while it lasts.
 	c.deadline = now.Add(e.c.Settings.RingTimeout + 2*time.Minute)

@@ -22,6 +22,7 @@ import (
 type Queue interface {
 	Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, n int, ttl time.Duration) ([]queue.Lease, error)
 	Next(ctx context.Context, caller campaign.Actor, id campaign.ID, ttl time.Duration) (queue.Lease, error)
+	BeginAttempt(ctx context.Context, l queue.Lease, d queue.Dial) error
 	Finish(ctx context.Context, l queue.Lease, o queue.Outcome) error
 	Extend(ctx context.Context, l queue.Lease, ttl time.Duration) (queue.Lease, error)
 	Release(ctx context.Context, l queue.Lease) error

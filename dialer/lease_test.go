@@ -360,6 +360,7 @@ func TestCrashResume(t *testing.T) {
 	crash := clock.Now()
 	e1.dead = true
 	dials := e1.eng.Stats().Dials
+	inFlightAtCrash := inFlight()
 	t.Logf("crash at %s with %d calls in flight, %d attempts logged", crash.Sub(start), inFlight(), len(f.attempts()))
 	require.NoError(t, sim.Run(f.ctx, carrier.Carrier, clock, crash.Add(f.c.Settings.HopperExpiry+time.Second)))
 
@@ -367,6 +368,21 @@ func TestCrashResume(t *testing.T) {
 	e2 := f.node(carrier, 3, leased)
 	runNodes(t, clock, clock.Now().Add(10*time.Minute), e2)
 	require.Positive(t, e2.eng.Stats().Dials, "the fresh engine resumes")
+	// Every call in flight at the crash was journalled before it was
+	// dialled: reaping its lease logged it as unknown and counted it.
+	orphans := 0
+	for _, a := range f.attempts() {
+		if a.CarrierStatus != queue.LeaseExpiredStatus {
+			continue
+		}
+		orphans++
+		assert.Equal(t, campaign.ResultUnknown, a.Result)
+		assert.False(t, a.StartedAt.After(crash), "attempt %s started after the crash", a.ID)
+		ct, err := f.st.GetContact(f.ctx, f.admin.WorkspaceID, a.ContactID)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, ct.Attempts, a.Seq, "the lost call counts against contact %s", a.ContactID)
+	}
+	assert.Equal(t, inFlightAtCrash, orphans, "every call in flight at the crash is in the attempt log")
 
 	// The dead engine comes back: it applies the events that reached it,
 	// its agents save their late outcomes, and it stops. It places no call

@@ -166,6 +166,25 @@ func (s *Service) Extend(ctx context.Context, l Lease, ttl time.Duration) (Lease
 	return l, nil
 }
 
+// BeginAttempt records that the dial of attempt d is about to start on
+// lease l; call it before asking the carrier to dial, and do not dial when
+// it fails. If the lease then expires before Finish (the process died),
+// the queue's housekeeping appends the attempt as unknown and counts it
+// (see [Dial]). ErrLeaseLost when the lease is no longer held.
+func (s *Service) BeginAttempt(ctx context.Context, l Lease, d Dial) error {
+	if d.AttemptID == "" {
+		return fmt.Errorf("%w: Dial.AttemptID is required", ErrInvalidOutcome)
+	}
+	now := s.now().UTC()
+	if d.Number == "" {
+		d.Number = l.Contact.Phone
+	}
+	if d.StartedAt.IsZero() {
+		d.StartedAt = now
+	}
+	return s.store.BeginAttempt(ctx, l, d, now)
+}
+
 // Release gives a leased contact back without an attempt (the carrier
 // refused before dialing, the dialer is shutting down): it returns to its
 // lane with its status before the claim. ErrLeaseLost when the lease is no

@@ -120,6 +120,28 @@ type NextState struct {
 	Rank int
 }
 
+// Dial is the attempt in progress on a lease. The dialer records it with
+// [Service.BeginAttempt] before it asks the carrier to dial, so a lease that
+// expires mid-call (a crashed or partitioned process) still leaves its
+// attempt in the log: a store's Maintain, reaping the lease, appends the
+// attempt with Result campaign.ResultUnknown and CarrierStatus
+// [LeaseExpiredStatus], and counts it against the contact (Attempts,
+// LastAttemptAt), so caps, max attempts and the time between calls hold.
+type Dial struct {
+	// AttemptID is the attempt's ID; Finish should append the final
+	// attempt with the same one.
+	AttemptID campaign.AttemptID
+	// Number is the number dialled; CallerID the caller ID presented.
+	Number   string
+	CallerID string
+	// StartedAt is when the dial began.
+	StartedAt time.Time
+}
+
+// LeaseExpiredStatus is the CarrierStatus of an attempt a store appended
+// when it reaped a lease whose [Dial] had begun and never finished.
+const LeaseExpiredStatus = "lease_expired"
+
 // Finished is what a store's Finish writes in one transaction.
 type Finished struct {
 	// Attempt is appended to the attempt log.
@@ -273,6 +295,10 @@ type Store interface {
 	// Extend moves the lease's expiry to now+ttl and returns it;
 	// ErrLeaseLost when the lease is no longer held.
 	Extend(ctx context.Context, l Lease, ttl time.Duration, now time.Time) (time.Time, error)
+	// BeginAttempt records d as the lease's attempt in progress (see
+	// [Dial]); ErrLeaseLost when the lease is no longer held. Finish and
+	// Release clear it.
+	BeginAttempt(ctx context.Context, l Lease, d Dial, now time.Time) error
 	// Release ends the lease without an attempt, writing r;
 	// ErrLeaseLost when the lease is no longer held.
 	Release(ctx context.Context, l Lease, r Released, now time.Time) error
@@ -284,8 +310,9 @@ type Store interface {
 	// Maintain returns up to m.Limit contacts of the workspace (any
 	// campaign: an expired lease holds its number until it is reaped)
 	// whose lease expired at now to their lanes (status before the claim,
-	// rank Parked), then makes up to m.Limit parked, queued contacts of
-	// the campaign whose NextAttemptAt <= now ready at their lane's rank.
+	// rank Parked), appending the attempt of a lease whose [Dial] had
+	// begun, then makes up to m.Limit parked, queued contacts of the
+	// campaign whose NextAttemptAt <= now ready at their lane's rank.
 	Maintain(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, m Maintenance, now time.Time) (MaintenanceResult, error)
 	// StaleContacts returns up to limit contacts of the campaign whose
 	// queue facts are missing or older than the contact (new, or changed

@@ -204,6 +204,30 @@ func (s *Store) Extend(ctx context.Context, l queue.Lease, ttl time.Duration, no
 	return fromNanos(exp[0]), nil
 }
 
+// clearDial resets the lease's attempt in progress (migration 0008).
+const clearDial = `dial_attempt = '', dial_number = '', dial_caller_id = '', dial_started_at = 0`
+
+// BeginAttempt implements queue.Store.
+func (s *Store) BeginAttempt(ctx context.Context, l queue.Lease, d queue.Dial, now time.Time) error {
+	var e enc
+	args := []any{string(d.AttemptID), d.Number, d.CallerID, e.time("StartedAt", d.StartedAt)}
+	if e.err != nil {
+		return s.fail("begin attempt", e.err)
+	}
+	where, wargs := s.heldClause(l, now)
+	res, err := s.w.ExecContext(ctx, s.q(`UPDATE contacts SET dial_attempt = ?, dial_number = ?, dial_caller_id = ?, dial_started_at = ?
+WHERE `+where), append(args, wargs...)...)
+	if err != nil {
+		return s.fail("begin attempt", err)
+	}
+	if k, err := res.RowsAffected(); err != nil {
+		return s.fail("begin attempt", err)
+	} else if k == 0 {
+		return s.failLease("begin attempt", leaseLost(l))
+	}
+	return nil
+}
+
 // endLease writes n to the leased contact and ends the lease, in tx;
 // queue.ErrLeaseLost when the lease is no longer held.
 func (s *Store) endLease(ctx context.Context, tx *sqlx.Tx, l queue.Lease, n queue.NextState, now time.Time) error {
@@ -220,7 +244,7 @@ func (s *Store) endLease(ctx context.Context, tx *sqlx.Tx, l queue.Lease, n queu
 	where, wargs := s.heldClause(l, now)
 	res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET status = ?, lane = ?, next_attempt_at = ?, callback_owner = ?, owner_id = ?,
 attempts = ?, last_attempt_at = ?, consent = ?, q_extra = ?, q_rank = ?, lease_token = '', lease_expires = 0, q_prev_status = '',
-`+bumpVersion+`, updated_at = ? WHERE `+where), append(args, wargs...)...)
+`+clearDial+`, `+bumpVersion+`, updated_at = ? WHERE `+where), append(args, wargs...)...)
 	if err != nil {
 		return err
 	}
@@ -307,25 +331,17 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, m queue.Maintenance, now time.Time) (queue.MaintenanceResult, error) {
 	const op = "maintain queue"
 	var res queue.MaintenanceResult
-	nowExpr, nowArgs := s.leaseNow(now)
 	// The reaping step covers the whole workspace: an expired lease of
 	// another campaign (one nobody paces now) would otherwise hold its
 	// number (contacts_live_phone) from every campaign.
-	args := append([]any{ws}, nowArgs...)
-	r, err := s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
-  WHERE workspace_id = ? AND lease_token <> '' AND lease_expires <= `+nowExpr+`
-  LIMIT ?`+s.skipLocked()+`)
-UPDATE contacts SET status = CASE WHEN status = 'dialing' THEN q_prev_status ELSE status END,
-lease_token = '', lease_expires = 0, q_prev_status = '', q_rank = 9, `+bumpVersion+`, updated_at = ?
-WHERE workspace_id = ? AND id IN (SELECT id FROM picked)`), append(args, m.Limit, now.UnixNano(), ws)...)
+	reaped, err := s.reap(ctx, ws, m.Limit, now)
 	if err != nil {
-		return res, s.fail(op, err)
+		return res, err
 	}
-	k, _ := r.RowsAffected()
-	res.Reaped = int(k)
+	res.Reaped = reaped
 	rank, rargs := rankCase("lane", m.LaneOrder)
 	n := now.UnixNano()
-	r, err = s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
+	r, err := s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
   WHERE workspace_id = ? AND campaign_id = ? AND q_rank = 9 AND `+queuedStatuses+` AND next_attempt_at <= ? AND lease_token = ''
   LIMIT ?`+s.skipLocked()+`)
 UPDATE contacts SET q_rank = `+rank+`
@@ -333,9 +349,67 @@ WHERE workspace_id = ? AND id IN (SELECT id FROM picked)`), append(append([]any{
 	if err != nil {
 		return res, s.fail(op, err)
 	}
-	k, _ = r.RowsAffected()
+	k, _ := r.RowsAffected()
 	res.Promoted = int(k)
 	return res, nil
+}
+
+// expiredLease is a contact whose lease reap returns to its lane.
+type expiredLease struct {
+	ID            string `db:"id"`
+	CampaignID    string `db:"campaign_id"`
+	Attempts      int64  `db:"attempts"`
+	DialAttempt   string `db:"dial_attempt"`
+	DialNumber    string `db:"dial_number"`
+	DialCallerID  string `db:"dial_caller_id"`
+	DialStartedAt int64  `db:"dial_started_at"`
+}
+
+// reap returns up to limit contacts of the workspace whose lease expired
+// to their lanes, in one transaction: the attempt of a lease whose dial
+// had begun is appended (queue.Dial) and counted.
+func (s *Store) reap(ctx context.Context, ws campaign.WorkspaceID, limit int, now time.Time) (int, error) {
+	nowExpr, nowArgs := s.leaseNow(now)
+	n := 0
+	err := s.inTx(ctx, "reap leases", func(tx *sqlx.Tx) error {
+		var rows []expiredLease
+		err := tx.SelectContext(ctx, &rows, s.q(`SELECT id, campaign_id, attempts, dial_attempt, dial_number, dial_caller_id, dial_started_at
+FROM contacts WHERE workspace_id = ? AND lease_token <> '' AND lease_expires <= `+nowExpr+` LIMIT ?`+s.skipLocked()),
+			append(append([]any{ws}, nowArgs...), limit)...)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		var e enc
+		var orphans []campaign.Attempt
+		ids := make([]any, 0, len(rows)+3)
+		ids = append(ids, now.UnixNano(), ws)
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+			if r.DialAttempt != "" {
+				orphans = append(orphans, campaign.Attempt{ID: campaign.AttemptID(r.DialAttempt), WorkspaceID: ws,
+					CampaignID: campaign.ID(r.CampaignID), ContactID: campaign.ContactID(r.ID), Number: r.DialNumber,
+					CallerID: r.DialCallerID, Seq: int(r.Attempts) + 1, Result: campaign.ResultUnknown,
+					StartedAt: fromNanos(r.DialStartedAt), CarrierStatus: queue.LeaseExpiredStatus})
+			}
+		}
+		err = s.insertBatched(ctx, tx, `INSERT INTO attempts (`+attemptColumns+`) VALUES `, attemptColumnCount, len(orphans),
+			func(args []any, i int) []any { return append(args, attemptValues(&e, orphans[i])...) }, &e)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET status = CASE WHEN status = 'dialing' THEN q_prev_status ELSE status END,
+attempts = CASE WHEN dial_attempt <> '' THEN attempts + 1 ELSE attempts END,
+last_attempt_at = CASE WHEN dial_attempt <> '' THEN dial_started_at ELSE last_attempt_at END,
+lease_token = '', lease_expires = 0, q_prev_status = '', q_rank = 9, `+clearDial+`, `+bumpVersion+`, updated_at = ?
+WHERE workspace_id = ? AND lease_token <> '' AND id IN (`+placeholders(len(rows))+`)`), ids...)
+		if err != nil {
+			return err
+		}
+		k, err := res.RowsAffected()
+		n = int(k)
+		return err
+	})
+	return n, err
 }
 
 // StaleContacts implements queue.Store.

@@ -62,7 +62,8 @@ type qfacts struct {
 	expires      time.Time
 	prev         campaign.ContactStatus
 	extra        int
-	gen          uint64 // bumped on every change; heap entries of older gens are dead
+	dial         queue.Dial // the lease's attempt in progress (BeginAttempt)
+	gen          uint64     // bumped on every change; heap entries of older gens are dead
 }
 
 // entry is a heap element: a contact and its sort key when pushed.
@@ -270,6 +271,18 @@ func (s *Store) Extend(ctx context.Context, l queue.Lease, ttl time.Duration, no
 	return exp, err
 }
 
+// BeginAttempt implements queue.Store.
+func (s *Store) BeginAttempt(ctx context.Context, l queue.Lease, d queue.Dial, now time.Time) error {
+	return s.lock(ctx, func() error {
+		_, f, err := s.held(l, now)
+		if err != nil {
+			return err
+		}
+		f.dial = d
+		return nil
+	})
+}
+
 // apply writes n to the leased contact c and ends its lease.
 func (s *Store) apply(c campaign.Contact, f *qfacts, n queue.NextState, now time.Time) {
 	c.Status, c.Lane, c.NextAttemptAt, c.CallbackOwner, c.OwnerID = n.Status, n.Lane, n.NextAttemptAt, n.CallbackOwner, n.OwnerID
@@ -279,6 +292,7 @@ func (s *Store) apply(c campaign.Contact, f *qfacts, n queue.NextState, now time
 	s.freeNumber(c)
 	s.contacts[c.ID] = c
 	f.version, f.token, f.expires, f.prev, f.extra, f.rank = c.Version, "", time.Time{}, "", n.ExtraAttempts, n.Rank
+	f.dial = queue.Dial{}
 	delete(s.q.leased[c.CampaignID], c.ID)
 	s.q.index(c, f)
 }
@@ -319,14 +333,7 @@ func (s *Store) Finish(ctx context.Context, l queue.Lease, fin queue.Finished, n
 			}
 		}
 		s.apply(c, f, fin.Next, now)
-		a = cloneAttempt(a)
-		s.q.attempts[a.WorkspaceID] = append(s.q.attempts[a.WorkspaceID], a)
-		if s.q.attIDs[a.WorkspaceID] == nil {
-			s.q.attIDs[a.WorkspaceID] = map[campaign.AttemptID]bool{}
-			s.q.byNumber[a.WorkspaceID] = map[string][]time.Time{}
-		}
-		s.q.attIDs[a.WorkspaceID][a.ID] = true
-		s.q.byNumber[a.WorkspaceID][a.Number] = append(s.q.byNumber[a.WorkspaceID][a.Number], a.StartedAt)
+		s.appendAttempt(cloneAttempt(a))
 		for _, e := range fin.Suppress {
 			s.putSupp(e)
 		}
@@ -354,16 +361,40 @@ func (s *Store) reap(cid campaign.ID, leased map[campaign.ContactID]bool, limit 
 		if c.Status == campaign.ContactDialing {
 			c.Status = f.prev
 		}
+		if d := f.dial; d.AttemptID != "" {
+			c.Attempts++
+			c.LastAttemptAt = utc(d.StartedAt)
+			s.appendAttempt(orphanAttempt(c, d))
+		}
 		c.UpdatedAt = utc(now)
 		c.Version++
 		s.freeNumber(c)
 		s.contacts[id] = c
-		f.version, f.token, f.expires, f.prev, f.rank = c.Version, "", time.Time{}, "", queue.Parked
+		f.version, f.token, f.expires, f.prev, f.rank, f.dial = c.Version, "", time.Time{}, "", queue.Parked, queue.Dial{}
 		delete(leased, id)
 		s.q.index(c, f)
 		n++
 	}
 	return n
+}
+
+// appendAttempt adds a to the attempt log.
+func (s *Store) appendAttempt(a campaign.Attempt) {
+	s.q.attempts[a.WorkspaceID] = append(s.q.attempts[a.WorkspaceID], a)
+	if s.q.attIDs[a.WorkspaceID] == nil {
+		s.q.attIDs[a.WorkspaceID] = map[campaign.AttemptID]bool{}
+		s.q.byNumber[a.WorkspaceID] = map[string][]time.Time{}
+	}
+	s.q.attIDs[a.WorkspaceID][a.ID] = true
+	s.q.byNumber[a.WorkspaceID][a.Number] = append(s.q.byNumber[a.WorkspaceID][a.Number], a.StartedAt)
+}
+
+// orphanAttempt is the attempt of dial d, begun on contact c's lease that
+// expired before it finished; c.Attempts already counts it.
+func orphanAttempt(c campaign.Contact, d queue.Dial) campaign.Attempt {
+	return campaign.Attempt{ID: d.AttemptID, WorkspaceID: c.WorkspaceID, CampaignID: c.CampaignID, ContactID: c.ID,
+		Number: d.Number, CallerID: d.CallerID, Seq: c.Attempts, Result: campaign.ResultUnknown,
+		StartedAt: utc(d.StartedAt), CarrierStatus: queue.LeaseExpiredStatus}
 }
 
 // Maintain implements queue.Store.

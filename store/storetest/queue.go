@@ -42,6 +42,7 @@ var queueTests = []struct {
 	{"QueueRace", testQueueRace},
 	{"QueueOneLiveLeasePerNumber", testQueueOneLiveLeasePerNumber},
 	{"QueueOneLiveLeasePerNumberRace", testQueueOneLiveLeasePerNumberRace},
+	{"QueueLostDialIsLogged", testQueueLostDialIsLogged},
 }
 
 func runQueueTests(t *testing.T, newStore NewStore) {
@@ -942,4 +943,66 @@ func testQueueOneLiveLeasePerNumberRace(t *testing.T, x *queueHarness) {
 	for id, k := range claims {
 		assert.Equal(t, 1, k, "contact %s", id)
 	}
+}
+
+// testQueueLostDialIsLogged: a dial journalled with BeginAttempt whose
+// lease expires before Finish (the dialer died) is appended to the
+// attempt log as unknown when the lease is reaped, and counted; Finish
+// and Release clear the journal.
+func testQueueLostDialIsLogged(t *testing.T, x *queueHarness) {
+	c := x.running(nil)
+	x.add(c, campaign.Contact{ID: "lost"}, campaign.Contact{ID: "done"}, campaign.Contact{ID: "given-back"})
+	ls, err := x.q.Claim(x.ctx, c.WorkspaceID, c.ID, 3, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, ls, 3)
+	began := x.clock.Now()
+	for _, l := range ls {
+		require.NoError(t, x.q.BeginAttempt(x.ctx, l, queue.Dial{AttemptID: campaign.AttemptID("att-" + string(l.ContactID)), CallerID: "+14155550100"}))
+	}
+	lease := map[campaign.ContactID]queue.Lease{}
+	for _, l := range ls {
+		lease[l.ContactID] = l
+	}
+	x.clock.Advance(10 * time.Second)
+	require.NoError(t, x.q.Finish(x.ctx, lease["done"], queue.Outcome{Attempt: campaign.Attempt{ID: "att-done", Result: campaign.ResultBusy, StartedAt: began}}))
+	require.NoError(t, x.q.Release(x.ctx, lease["given-back"]))
+
+	x.clock.Advance(2 * time.Minute)
+	err = x.q.BeginAttempt(x.ctx, lease["lost"], queue.Dial{AttemptID: "att-again"})
+	require.ErrorIs(t, err, queue.ErrLeaseLost, "the lease expired")
+	again := x.claim(c, 10) // reaps the expired lease first
+	assert.Equal(t, []campaign.ContactID{"given-back"}, ids(again), "the lost call's contact waits out the time between calls")
+
+	as, err := x.qs.ListAttempts(x.ctx, x.admin.WorkspaceID, queue.AttemptFilter{CampaignID: c.ID})
+	require.NoError(t, err)
+	require.Len(t, as, 2, "the finished attempt and the lost one; a released lease logs nothing")
+	byID := map[campaign.AttemptID]campaign.Attempt{}
+	for _, a := range as {
+		byID[a.ID] = a
+	}
+	lost, ok := byID["att-lost"]
+	require.True(t, ok, "the lost dial is in the attempt log")
+	assert.Equal(t, campaign.ResultUnknown, lost.Result)
+	assert.Equal(t, queue.LeaseExpiredStatus, lost.CarrierStatus)
+	assert.Equal(t, "lost", string(lost.ContactID))
+	assert.Equal(t, x.get("lost").Phone, lost.Number)
+	assert.Equal(t, "+14155550100", lost.CallerID)
+	assert.Equal(t, 1, lost.Seq)
+	assert.True(t, lost.StartedAt.Equal(began), "started %s, want %s", lost.StartedAt, began)
+	assert.Equal(t, campaign.ResultBusy, byID["att-done"].Result)
+
+	ct := x.get("lost")
+	assert.Equal(t, 1, ct.Attempts, "the lost call counts")
+	assert.True(t, ct.LastAttemptAt.Equal(began))
+	assert.Equal(t, campaign.ContactPending, ct.Status)
+	rs, err := x.qs.RecentAttempts(x.ctx, x.admin.WorkspaceID, []string{ct.Phone}, began.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Len(t, rs[ct.Phone], 1, "frequency caps see the lost call")
+
+	// Reaping again logs nothing more.
+	x.clock.Advance(time.Hour)
+	x.claim(c, 10)
+	as, err = x.qs.ListAttempts(x.ctx, x.admin.WorkspaceID, queue.AttemptFilter{CampaignID: c.ID})
+	require.NoError(t, err)
+	assert.Len(t, as, 2)
 }
