@@ -308,7 +308,7 @@ type Engine struct {
 	nextStatus   time.Time
 	spacingStart time.Time
 	spacingCount float64
-	failures     []bool
+	failures     failureBook
 	abandon      abandonBook
 	stats        Stats
 }

@@ -2,6 +2,7 @@ package dialer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -301,4 +302,39 @@ func TestSaveOutcomeListsWhatIsMissing(t *testing.T) {
 		}
 	}
 	assert.True(t, found)
+}
+
+func TestFailureGuardrailPausesOnCarrierFailures(t *testing.T) {
+	// Every dial fails at the carrier: the campaign is paused once the
+	// window of 50 dials is full, and dialing stops.
+	w := newWorld(t, campaign.Settings{DialMode: campaign.DialPower, CallRatio: 2, MaxAttempts: 1}, 300,
+		sim.Config{Seed: 9, FailDial: func(uint64, telephony.DialRequest) error {
+			return &telephony.Error{Code: "trunk_down", Err: errors.New("503 from the trunk")}
+		}})
+	agents := w.login(2)
+	require.NoError(t, dialer.RunVirtual(w.ctx, w.engine, w.carrier, w.clock, start.Add(30*time.Minute), agents))
+	require.NoError(t, w.engine.Stop(w.ctx))
+	got, err := w.st.GetCampaign(w.ctx, w.admin.WorkspaceID, w.c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, campaign.StatusPaused, got.Status)
+	st := w.engine.Stats()
+	assert.Equal(t, 50, st.Failed, "paused when the window filled: %+v", st)
+}
+
+func TestFailureGuardrailIgnoresFastFailuresOfABurst(t *testing.T) {
+	// 27% of dials fail, well under the 50% threshold, but busy and failed
+	// lines resolve in 2–6 s and no-answers only after 25 s: the first 50
+	// resolutions of a burst of 200 dials are mostly failures. The window
+	// takes outcomes in dial order, so the campaign keeps running.
+	w := newWorld(t, campaign.Settings{DialMode: campaign.DialPower, CallRatio: 10, MaxConcurrentCalls: 400, CallSpacing: 1000, MaxAttempts: 1}, 3000,
+		sim.Config{Seed: 4, AnswerProb: sim.Constant(0.10), HeldProb: 0.4, BusyShare: 0.25})
+	agents := w.login(20)
+	require.NoError(t, dialer.RunVirtual(w.ctx, w.engine, w.carrier, w.clock, start.Add(5*time.Minute), agents))
+	require.NoError(t, w.engine.Stop(w.ctx))
+	got, err := w.st.GetCampaign(w.ctx, w.admin.WorkspaceID, w.c.ID)
+	require.NoError(t, err)
+	st := w.engine.Stats()
+	assert.Equal(t, campaign.StatusRunning, got.Status, "%+v", st)
+	assert.GreaterOrEqual(t, st.Dials, 150)
+	assert.Less(t, float64(st.Failed), 0.35*float64(st.Dials))
 }

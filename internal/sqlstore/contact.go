@@ -287,7 +287,9 @@ func (s *Store) UpdateContact(ctx context.Context, c campaign.Contact, a campaig
 			return e.err
 		}
 		args = append(args[2:versionAt:versionAt], args[updatedAt], c.WorkspaceID, c.ID, c.Version)
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET `+contactUpdate+`, version = version + 1
+		// The edit makes the queue facts stale, so the contact leaves the
+		// ready lanes (q_rank 9) until a refresh recomputes them.
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET `+contactUpdate+`, version = version + 1, q_rank = 9
 WHERE workspace_id = ? AND id = ? AND version = ?`), args...)
 		if err := s.versioned(ctx, tx, res, err, "contacts", "contact", c.WorkspaceID, string(c.ID), fmt.Sprintf("version %d", c.Version)); err != nil {
 			return err

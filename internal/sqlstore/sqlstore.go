@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -82,6 +83,9 @@ type Store struct {
 	r          *sqlx.DB // single-statement reads
 	migrations []migration
 	queue      queueOptions // queue.Store settings (queue.go)
+	// lists caches committed suppression list ids (suppression.go); a
+	// list row is never deleted or renumbered once committed.
+	lists sync.Map // listKey → int64
 }
 
 // Compile-time check: the Store serves the campaign package.

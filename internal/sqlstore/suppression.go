@@ -93,10 +93,19 @@ func (s *Store) textSet() string {
 // list has no row yet. With create, a missing list is created (and a
 // missing workspace is campaign.ErrNotFound).
 func (s *Store) listID(ctx context.Context, db sqlx.ExtContext, ws campaign.WorkspaceID, l suppression.List, create bool) (id int64, ok bool, err error) {
+	key := listKey{ws, l}
+	if v, ok := s.lists.Load(key); ok {
+		return v.(int64), true, nil
+	}
 	sel := s.q(`SELECT id FROM suppression_lists WHERE workspace_id = ? AND scope = ? AND ref = ?`)
 	err = sqlx.GetContext(ctx, db, &id, sel, ws, l.Scope, l.Ref)
 	switch {
 	case err == nil:
+		if db == sqlx.ExtContext(s.r) {
+			// Read outside a transaction, so committed: cache it. (An id
+			// seen inside a transaction may yet be rolled back.)
+			s.lists.Store(key, id)
+		}
 		return id, true, nil
 	case !isNoRows(err):
 		return 0, false, err
@@ -111,6 +120,46 @@ ON CONFLICT (workspace_id, scope, ref) DO NOTHING`), ws, l.Scope, l.Ref); err !=
 		return 0, false, err
 	}
 	return id, true, nil
+}
+
+// listKey names a list in Store.lists.
+type listKey struct {
+	ws campaign.WorkspaceID
+	l  suppression.List
+}
+
+// listIDs returns the ids of those of lists that exist, in one query for
+// the ones not cached (a claim's check asks for three lists each time).
+func (s *Store) listIDs(ctx context.Context, ws campaign.WorkspaceID, lists []suppression.List) (map[suppression.List]int64, error) {
+	out := make(map[suppression.List]int64, len(lists))
+	var where []string
+	args := []any{ws}
+	for _, l := range lists {
+		if v, ok := s.lists.Load(listKey{ws, l}); ok {
+			out[l] = v.(int64)
+			continue
+		}
+		where = append(where, `(scope = ? AND ref = ?)`)
+		args = append(args, l.Scope, l.Ref)
+	}
+	if len(where) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		Scope suppression.Scope `db:"scope"`
+		Ref   string            `db:"ref"`
+		ID    int64             `db:"id"`
+	}
+	if err := s.r.SelectContext(ctx, &rows, s.q(`SELECT scope, ref, id FROM suppression_lists
+WHERE workspace_id = ? AND (`+strings.Join(where, ` OR `)+`)`), args...); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		l := suppression.List{Scope: r.Scope, Ref: r.Ref}
+		out[l] = r.ID
+		s.lists.Store(listKey{ws, l}, r.ID)
+	}
+	return out, nil
 }
 
 // origin is an entry's metadata as suppression_origins stores it.
@@ -443,11 +492,13 @@ WHERE m.list_id = ? AND m.number = 0 AND m.email IN (` + s.textSet() + `) AND (o
 	}
 	var hits []listHits
 	originIDs := map[int64]bool{}
-	for _, l := range q.Target.Lists() {
-		listID, ok, err := s.listID(ctx, s.r, ws, l, false)
-		if err != nil {
-			return nil, s.fail(op, err)
-		}
+	lists := q.Target.Lists()
+	ids, err := s.listIDs(ctx, ws, lists)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	for _, l := range lists {
+		listID, ok := ids[l]
 		if !ok {
 			continue
 		}

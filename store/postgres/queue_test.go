@@ -155,11 +155,26 @@ func TestQueueClaimBenchmark(t *testing.T) {
 	defer s.Close()
 	require.NoError(t, s.Migrate(ctx))
 	began := time.Now()
-	b := storetest.NewClaimBench(t, s, n)
-	t.Logf("setup: %d contacts inserted and refreshed in %s", n, time.Since(began).Round(time.Second))
 	db := sqlx.MustConnect("postgres", dsn)
 	defer db.Close()
 	db.SetMaxOpenConns(16)
+	b := storetest.NewClaimBench(t, s, n, func(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, from, n int) error {
+		var cols []string
+		if err := db.SelectContext(ctx, &cols, `SELECT column_name FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = 'contacts' ORDER BY ordinal_position`); err != nil {
+			return err
+		}
+		ins, sel := storetest.CloneColumns(cols, map[string]string{
+			"id":         `'b' || lpad(g.x::text, 8, '0')`,
+			"phone":      `'+1' || (201 + (g.x % $3) % 700)::text || lpad((g.x % 10000000)::text, 7, '0')`,
+			"created_at": `t.created_at + g.x`,
+		})
+		_, err := db.ExecContext(ctx, `INSERT INTO contacts (`+ins+`) SELECT `+sel+`
+FROM generate_series($3::bigint, $4::bigint - 1) AS g(x)
+JOIN contacts t ON t.workspace_id = $1 AND t.campaign_id = $2 AND t.id = 'b' || lpad((g.x % $3)::text, 8, '0')`, ws, id, from, n)
+		return err
+	})
+	t.Logf("setup: %d contacts inserted and refreshed in %s", n, time.Since(began).Round(time.Second))
 	_, err = db.Exec(`ANALYZE contacts`)
 	require.NoError(t, err)
 	const claimers, batch = 8, 10

@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
 
+	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/store/sqlite"
 	"github.com/callstackhq/callstack/store/storetest"
 )
@@ -42,11 +43,25 @@ func TestQueueClaimBenchmark(t *testing.T) {
 	defer s.Close()
 	require.NoError(t, s.Migrate(ctx))
 	began := time.Now()
-	b := storetest.NewClaimBench(t, s, n)
-	t.Logf("setup: %d contacts inserted and refreshed in %s", n, time.Since(began).Round(time.Second))
 	db := sqlx.MustConnect("sqlite3", "file:"+path+"?"+url.Values{"_busy_timeout": {"5000"}, "_txlock": {"immediate"}}.Encode())
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	b := storetest.NewClaimBench(t, s, n, func(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, from, n int) error {
+		var cols []string
+		if err := db.SelectContext(ctx, &cols, `SELECT name FROM pragma_table_info('contacts') ORDER BY cid`); err != nil {
+			return err
+		}
+		ins, sel := storetest.CloneColumns(cols, map[string]string{
+			"id":         `printf('b%08d', g.x)`,
+			"phone":      `printf('+1%03d%07d', 201 + (g.x % ?3) % 700, g.x % 10000000)`,
+			"created_at": `t.created_at + g.x`,
+		})
+		_, err := db.ExecContext(ctx, `WITH RECURSIVE g(x) AS (SELECT ?3 UNION ALL SELECT x + 1 FROM g WHERE x + 1 < ?4)
+INSERT INTO contacts (`+ins+`) SELECT `+sel+`
+FROM g JOIN contacts t ON t.workspace_id = ?1 AND t.campaign_id = ?2 AND t.id = printf('b%08d', g.x % ?3)`, ws, id, from, n)
+		return err
+	})
+	t.Logf("setup: %d contacts inserted and refreshed in %s", n, time.Since(began).Round(time.Second))
 	_, err = db.Exec(`ANALYZE`)
 	require.NoError(t, err)
 	const claimers, batch = 8, 10

@@ -38,6 +38,7 @@ var queueTests = []struct {
 	{"QueueCallbacksAndNext", testQueueCallbacksAndNext},
 	{"QueueRedistributeAndRetry", testQueueRedistributeAndRetry},
 	{"QueueEditedContact", testQueueEditedContact},
+	{"QueueEditedZoneNotClaimedStale", testQueueEditedZoneNotClaimedStale},
 	{"QueueIsolation", testQueueIsolation},
 	{"QueueRace", testQueueRace},
 	{"QueueOneLiveLeasePerNumber", testQueueOneLiveLeasePerNumber},
@@ -646,6 +647,26 @@ func testQueueEditedContact(t *testing.T, x *queueHarness) {
 	stale.Notes = "edited from a stale read"
 	require.ErrorIs(t, x.store.UpdateContact(x.ctx, stale, campaign.AuditEntry{ID: "aud-x", WorkspaceID: x.admin.WorkspaceID, At: x.clock.Now()}), campaign.ErrConflict)
 	assert.Equal(t, campaign.ContactCompleted, x.get("c").Status)
+}
+
+// testQueueEditedZoneNotClaimedStale: a ready contact whose zone an edit
+// changes is judged by its new zone at the next claim, never by the
+// facts computed before the edit.
+func testQueueEditedZoneNotClaimedStale(t *testing.T, x *queueHarness) {
+	c := x.running(nil)
+	x.add(c, campaign.Contact{ID: "a"}, campaign.Contact{ID: "b"})
+	require.Equal(t, []campaign.ContactID{"a"}, ids(x.claim(c, 1))) // facts computed; b ready (10:00 New York)
+	_, err := x.svc.UpdateContact(x.ctx, x.admin, "b", func(c *campaign.Contact) error {
+		c.Timezones = []string{"America/Los_Angeles"} // 07:00 there
+		return nil
+	})
+	require.NoError(t, err)
+	raw, err := x.qs.Claim(x.ctx, c.WorkspaceID, c.ID, queue.ClaimQuery{Limit: 10, TTL: time.Minute, Token: "stale-probe"}, x.clock.Now())
+	require.NoError(t, err)
+	assert.Empty(t, raw, "the store leases no contact whose facts are stale")
+	assert.Empty(t, x.claim(c, 10), "b's window is closed in its new zone")
+	x.clock.Advance(2 * time.Hour) // 09:00 in Los Angeles
+	assert.Equal(t, []campaign.ContactID{"b"}, ids(x.claim(c, 10)))
 }
 
 func testQueueIsolation(t *testing.T, x *queueHarness) {

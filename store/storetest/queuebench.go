@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -48,9 +49,22 @@ func (r ClaimResult) String() string {
 		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
 }
 
+// CloneFunc copies contacts in SQL for a large benchmark setup: it adds
+// contacts from..n-1 to the campaign, contact i a copy of template i % from
+// (the contacts already there, with their queue facts computed) under its
+// own ID, number and creation time.
+type CloneFunc func(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, from, n int) error
+
+// claimTemplates is how many contacts NewClaimBench writes through the
+// services before clone copies them.
+const claimTemplates = 1000
+
 // NewClaimBench builds the setup of a claim benchmark on s (which must
-// implement queue.Store and suppression.Store) with n contacts.
-func NewClaimBench(t testing.TB, s store.Store, n int) *ClaimBench {
+// implement queue.Store and suppression.Store) with n contacts. With clone
+// nil every contact is added and refreshed through the services; with
+// clone the first 1,000 are, and clone copies them up to n, which takes
+// seconds rather than minutes at a million.
+func NewClaimBench(t testing.TB, s store.Store, n int, clone CloneFunc) *ClaimBench {
 	ctx := context.Background()
 	clock := NewClock(queueMonday.Add(2 * time.Hour)) // noon in New York, 09:00 in Los Angeles
 	svc, err := campaign.NewService(campaign.Config{Store: s, Clock: clock.Now})
@@ -66,9 +80,13 @@ func NewClaimBench(t testing.TB, s store.Store, n int) *ClaimBench {
 	}
 	zones := [][]string{{"America/New_York"}, {"America/Chicago"}, {"America/Denver"}, {"America/Los_Angeles"}}
 	const chunk = 10000
-	for i := 0; i < n; i += chunk {
+	through := n
+	if clone != nil {
+		through = min(n, claimTemplates)
+	}
+	for i := 0; i < through; i += chunk {
 		cs := make([]campaign.Contact, 0, chunk)
-		for j := i; j < min(n, i+chunk); j++ {
+		for j := i; j < min(through, i+chunk); j++ {
 			cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("b%08d", j)), CampaignID: c.ID,
 				Phone: fmt.Sprintf("+1%03d%07d", 201+j%700, j%10_000_000), Timezones: zones[j%len(zones)],
 				Priority: campaign.Priority(j%3 - 1)})
@@ -87,6 +105,9 @@ func NewClaimBench(t testing.TB, s store.Store, n int) *ClaimBench {
 		if !more {
 			break
 		}
+	}
+	if through < n {
+		require.NoError(t, clone(ctx, ws.ID, c.ID, through, n))
 	}
 	return &ClaimBench{Workspace: ws.ID, Campaign: c.ID, Contacts: n, svc: q}
 }
@@ -161,4 +182,21 @@ func RunClaimLoop(t testing.TB, name string, claimers, batch int, claim func(ctx
 		r.P50, r.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	}
 	return r
+}
+
+// CloneColumns returns, for an INSERT … SELECT that copies a template
+// contact row t, the column list and the matching select list: each column
+// of cols is copied from t unless set gives its expression. Adapters'
+// CloneFuncs build their SQL from it.
+func CloneColumns(cols []string, set map[string]string) (insert, sel string) {
+	var ins, exprs []string
+	for _, c := range cols {
+		ins = append(ins, c)
+		if e, ok := set[c]; ok {
+			exprs = append(exprs, e)
+		} else {
+			exprs = append(exprs, "t."+c)
+		}
+	}
+	return strings.Join(ins, ", "), strings.Join(exprs, ", ")
 }
