@@ -65,7 +65,12 @@ FROM g JOIN contacts t ON t.workspace_id = ?1 AND t.campaign_id = ?2 AND t.id = 
 	_, err = db.Exec(`ANALYZE`)
 	require.NoError(t, err)
 	const claimers, batch = 8, 10
-	bare := storetest.RunClaimLoop(t, "bare UPDATE … WHERE id IN (SELECT … LIMIT 10)", claimers, batch, func(ctx context.Context) ([]string, error) {
+	limit := storetest.ClaimLeases() // 0: drain the queue
+	want := n
+	if limit > 0 {
+		want = min(n, limit)
+	}
+	bare := storetest.RunClaimLoop(t, "bare UPDATE … WHERE id IN (SELECT … LIMIT 10)", claimers, batch, limit, func(ctx context.Context) ([]string, error) {
 		var ids []string
 		err := db.SelectContext(ctx, &ids, `WITH picked AS MATERIALIZED (SELECT id FROM contacts
   WHERE workspace_id = ? AND campaign_id = ? AND q_rank < 9
@@ -74,12 +79,12 @@ UPDATE contacts SET status = 'dialing', q_rank = 9 WHERE workspace_id = ? AND id
 			b.Workspace, b.Campaign, batch, b.Workspace)
 		return ids, err
 	})
-	require.Equal(t, n, bare.Leased)
+	require.GreaterOrEqual(t, bare.Leased, want)
 	t.Log(bare)
 	_, err = db.Exec(`UPDATE contacts SET status = 'pending', q_rank = 4 WHERE workspace_id = ? AND campaign_id = ?`, b.Workspace, b.Campaign)
 	require.NoError(t, err)
-	res := b.RunQueue(t, claimers, batch)
-	require.Equal(t, n, res.Leased)
+	res := b.RunQueue(t, claimers, batch, limit)
+	require.GreaterOrEqual(t, res.Leased, want)
 	t.Log(res)
 	t.Logf("queue/bare rate: %.2f", res.PerSecond()/bare.PerSecond())
 }

@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -112,11 +114,25 @@ func NewClaimBench(t testing.TB, s store.Store, n int, clone CloneFunc) *ClaimBe
 	return &ClaimBench{Workspace: ws.ID, Campaign: c.ID, Contacts: n, svc: q}
 }
 
-// RunQueue claims every contact with the queue Service: claimers
-// goroutines, batch contacts per Claim, until the queue is empty. It fails
-// the test on a double lease.
-func (b *ClaimBench) RunQueue(t testing.TB, claimers, batch int) ClaimResult {
-	return RunClaimLoop(t, "queue.Service.Claim", claimers, batch, func(ctx context.Context) ([]string, error) {
+// EnvClaimLeases, when set to a number, stops each loop of a claim
+// benchmark once that many contacts are leased, so a deep queue (a
+// million) can be measured without draining it.
+const EnvClaimLeases = "CALLSTACK_QUEUE_BENCH_LEASES"
+
+// ClaimLeases returns the limit EnvClaimLeases sets, or 0 for none.
+func ClaimLeases() int {
+	n, err := strconv.Atoi(os.Getenv(EnvClaimLeases))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// RunQueue claims contacts with the queue Service: claimers goroutines,
+// batch contacts per Claim, until the queue is empty or limit contacts
+// are leased (0: no limit). It fails the test on a double lease.
+func (b *ClaimBench) RunQueue(t testing.TB, claimers, batch, limit int) ClaimResult {
+	return RunClaimLoop(t, "queue.Service.Claim", claimers, batch, limit, func(ctx context.Context) ([]string, error) {
 		ls, err := b.svc.Claim(ctx, b.Workspace, b.Campaign, batch, time.Hour)
 		out := make([]string, len(ls))
 		for i, l := range ls {
@@ -127,8 +143,10 @@ func (b *ClaimBench) RunQueue(t testing.TB, claimers, batch int) ClaimResult {
 }
 
 // RunClaimLoop runs claim from claimers goroutines until it returns
-// nothing, timing each call, and checks no ID is returned twice.
-func RunClaimLoop(t testing.TB, name string, claimers, batch int, claim func(ctx context.Context) ([]string, error)) ClaimResult {
+// nothing or limit IDs are returned (0: no limit; the claims in flight
+// then may add a few more), timing each call, and checks no ID is returned
+// twice.
+func RunClaimLoop(t testing.TB, name string, claimers, batch, limit int, claim func(ctx context.Context) ([]string, error)) ClaimResult {
 	ctx := context.Background()
 	var (
 		mu     sync.Mutex
@@ -155,7 +173,7 @@ func RunClaimLoop(t testing.TB, name string, claimers, batch int, claim func(ctx
 					break
 				}
 				mine = append(mine, d)
-				leased.Add(int64(len(ids)))
+				total := leased.Add(int64(len(ids)))
 				mu.Lock()
 				for _, id := range ids {
 					if seen[id] {
@@ -164,6 +182,9 @@ func RunClaimLoop(t testing.TB, name string, claimers, batch int, claim func(ctx
 					seen[id] = true
 				}
 				mu.Unlock()
+				if limit > 0 && total >= int64(limit) {
+					break
+				}
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
