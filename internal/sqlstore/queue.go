@@ -137,13 +137,15 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.
 	// Freshness (q_version = version) is not tested here: no contact with
 	// stale facts is ready (see readyRank), and the test between two
 	// columns, which Postgres estimates at 0.5% of rows, made it plan a
-	// sequential scan and a sort instead of the ready index. The number check is a scalar subquery, not NOT
-	// EXISTS: Postgres turns NOT EXISTS into an anti join, and with the
-	// leased set estimated empty (as it is when statistics are taken) it
-	// chose a nested loop over every leased row for every candidate,
-	// seconds per claim; a scalar subquery stays one probe of
-	// contacts_live_phone per candidate, run only for rows the other
-	// filters pass, in the ready index's order.
+	// sequential scan and a sort instead of the ready index.
+	//
+	// The number check is a scalar subquery, not NOT EXISTS: Postgres
+	// turns NOT EXISTS into an anti join, and with the leased set
+	// estimated empty (as it is when statistics are taken) it chose a
+	// nested loop over every leased row for every candidate, seconds per
+	// claim; a scalar subquery stays one probe of contacts_live_phone per
+	// candidate, run only for rows the other filters pass, in the ready
+	// index's order.
 	query := `WITH picked AS MATERIALIZED (SELECT id, phone, q_rank, list_priority, priority, created_at FROM contacts c
   WHERE workspace_id = ? AND campaign_id = ? AND q_rank < 9 AND ` + queuedStatuses + `
     AND next_attempt_at <= ? AND callable_from <= ? AND callable_until > ?
@@ -542,7 +544,7 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, id campai
   owner_id = CASE WHEN owner_id = ? THEN ? ELSE owner_id END,
   callback_owner = CASE WHEN callback_owner = ? THEN ? ELSE callback_owner END,
   lane = `+newLane+`,
-  q_rank = CASE WHEN next_attempt_at <= ? AND q_version = version THEN `+rank+` ELSE 9 END,
+  q_rank = `+readyRank(`CASE WHEN next_attempt_at <= ? THEN `+rank+` ELSE 9 END`)+`,
   `+bumpVersion+`, updated_at = ?
 WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND lease_token = '' AND (owner_id = ? OR callback_owner = ?)`+stale),
 		args...)

@@ -93,19 +93,13 @@ func (s *Store) textSet() string {
 // list has no row yet. With create, a missing list is created (and a
 // missing workspace is campaign.ErrNotFound).
 func (s *Store) listID(ctx context.Context, db sqlx.ExtContext, ws campaign.WorkspaceID, l suppression.List, create bool) (id int64, ok bool, err error) {
-	key := listKey{ws, l}
-	if v, ok := s.lists.Load(key); ok {
+	if v, ok := s.lists.Load(listKey{ws, l}); ok {
 		return v.(int64), true, nil
 	}
 	sel := s.q(`SELECT id FROM suppression_lists WHERE workspace_id = ? AND scope = ? AND ref = ?`)
 	err = sqlx.GetContext(ctx, db, &id, sel, ws, l.Scope, l.Ref)
 	switch {
 	case err == nil:
-		if db == sqlx.ExtContext(s.r) {
-			// Read outside a transaction, so committed: cache it. (An id
-			// seen inside a transaction may yet be rolled back.)
-			s.lists.Store(key, id)
-		}
 		return id, true, nil
 	case !isNoRows(err):
 		return 0, false, err
@@ -130,6 +124,8 @@ type listKey struct {
 
 // listIDs returns the ids of those of lists that exist, in one query for
 // the ones not cached (a claim's check asks for three lists each time).
+// It reads outside any transaction, so the ids it caches are committed;
+// listID, which may run inside one, only reads the cache.
 func (s *Store) listIDs(ctx context.Context, ws campaign.WorkspaceID, lists []suppression.List) (map[suppression.List]int64, error) {
 	out := make(map[suppression.List]int64, len(lists))
 	var where []string
@@ -660,10 +656,11 @@ func (s *Store) ListSuppressions(ctx context.Context, ws campaign.WorkspaceID, l
 	if afterNumber != "" && !ok {
 		return nil, "", s.fail(op, fmt.Errorf("%w: cursor %q", campaign.ErrInvalid, after))
 	}
-	listID, ok, err := s.listID(ctx, s.r, ws, l, false)
+	lists, err := s.listIDs(ctx, ws, []suppression.List{l})
 	if err != nil {
 		return nil, "", s.fail(op, err)
 	}
+	listID, ok := lists[l]
 	if !ok {
 		return nil, "", nil
 	}

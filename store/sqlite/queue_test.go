@@ -65,11 +65,7 @@ FROM g JOIN contacts t ON t.workspace_id = ?1 AND t.campaign_id = ?2 AND t.id = 
 	_, err = db.Exec(`ANALYZE`)
 	require.NoError(t, err)
 	const claimers, batch = 8, 10
-	limit := storetest.ClaimLeases() // 0: drain the queue
-	want := n
-	if limit > 0 {
-		want = min(n, limit)
-	}
+	limit, want := storetest.ClaimLeases(n)
 	bare := storetest.RunClaimLoop(t, "bare UPDATE … WHERE id IN (SELECT … LIMIT 10)", claimers, batch, limit, func(ctx context.Context) ([]string, error) {
 		var ids []string
 		err := db.SelectContext(ctx, &ids, `WITH picked AS MATERIALIZED (SELECT id FROM contacts

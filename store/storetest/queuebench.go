@@ -119,13 +119,14 @@ func NewClaimBench(t testing.TB, s store.Store, n int, clone CloneFunc) *ClaimBe
 // million) can be measured without draining it.
 const EnvClaimLeases = "CALLSTACK_QUEUE_BENCH_LEASES"
 
-// ClaimLeases returns the limit EnvClaimLeases sets, or 0 for none.
-func ClaimLeases() int {
-	n, err := strconv.Atoi(os.Getenv(EnvClaimLeases))
-	if err != nil || n < 0 {
-		return 0
+// ClaimLeases returns the limit EnvClaimLeases sets (0 for none: drain
+// the queue) and how many leases each loop over n contacts must reach.
+func ClaimLeases(n int) (limit, want int) {
+	limit, err := strconv.Atoi(os.Getenv(EnvClaimLeases))
+	if err != nil || limit <= 0 {
+		return 0, n
 	}
-	return n
+	return limit, min(n, limit)
 }
 
 // RunQueue claims contacts with the queue Service: claimers goroutines,
