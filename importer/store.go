@@ -40,16 +40,3 @@ type Store interface {
 	// LookupName returns the value of name; ErrNotFound when unset.
 	LookupName(ctx context.Context, name string) (string, error)
 }
-
-// ContactIndexer is an optional capability of a Store that indexes phones
-// outside the contact table (store/memory): the importer tells it about the
-// contacts each batch inserted. A Store whose FindPhones reads the contact
-// table directly need not implement it.
-type ContactIndexer interface {
-	IndexContacts(ctx context.Context, ws campaign.WorkspaceID, cs []campaign.Contact) error
-}
-
-// Authorizer checks an actor's role; *campaign.Service implements it.
-type Authorizer interface {
-	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
-}

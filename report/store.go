@@ -315,9 +315,3 @@ type Store interface {
 	// at most limit (0: all).
 	ListDeliveries(ctx context.Context, ws campaign.WorkspaceID, limit int) ([]Delivery, error)
 }
-
-// SpanWriter stores agent spans; the dialer's session span callback feeds
-// it. It lives here until the dialer's store takes spans over.
-type SpanWriter interface {
-	AppendAgentSpans(ctx context.Context, spans []campaign.AgentSpan) error
-}

@@ -13,17 +13,21 @@ import (
 	"github.com/callstackhq/callstack/campaign"
 )
 
-// Authorizer checks an actor's role; *campaign.Service implements it.
-type Authorizer interface {
-	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
+// Checker answers which numbers and emails are suppressed for a campaign;
+// *Service implements it. The importer, the queue and the dialer's
+// dial-time gate take one.
+type Checker interface {
+	Check(ctx context.Context, ws campaign.WorkspaceID, q Query) (map[string][]Match, error)
 }
+
+var _ Checker = (*Service)(nil)
 
 // Config configures a [Service].
 type Config struct {
 	// Store is required.
 	Store Store
 	// Authorizer is required: it checks roles on every mutation.
-	Authorizer Authorizer
+	Authorizer campaign.Authorizer
 	// Clock returns the current time. Defaults to time.Now.
 	Clock func() time.Time
 	// Logger receives progress of registry loads. Defaults to discarding.
@@ -37,7 +41,7 @@ type Config struct {
 // for concurrent use.
 type Service struct {
 	store     Store
-	auth      Authorizer
+	auth      campaign.Authorizer
 	now       func() time.Time
 	log       *slog.Logger
 	batchSize int

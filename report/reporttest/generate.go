@@ -19,7 +19,7 @@ import (
 type Store interface {
 	campaign.Store
 	report.Store
-	report.SpanWriter
+	campaign.SpanWriter
 	// SeedAttempts appends attempts to the log without queue consequences.
 	SeedAttempts(ctx context.Context, as []campaign.Attempt) error
 	// RecordBlocks appends compliance blocks.

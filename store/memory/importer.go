@@ -10,10 +10,7 @@ import (
 	"github.com/callstackhq/callstack/importer"
 )
 
-var (
-	_ importer.Store          = (*Store)(nil)
-	_ importer.ContactIndexer = (*Store)(nil)
-)
+var _ importer.Store = (*Store)(nil)
 
 // importState is the importer's part of the memory store.
 type importState struct {
@@ -22,8 +19,8 @@ type importState struct {
 	mappings map[mappingKey]importer.SavedMapping
 	names    map[string]string
 
-	// The phone index: every contact by phone, kept up to date from the
-	// importer's IndexContacts calls, the audit log (contact updates name
+	// The phone index: every contact by phone, kept up to date by
+	// InsertContacts, the audit log (contact updates name
 	// their contact) and, when contacts appear that neither announced, a
 	// scan of the contacts.
 	indexed  map[campaign.ContactID]string // contact → indexed phone
@@ -171,18 +168,6 @@ func (s *Store) LookupName(ctx context.Context, name string) (v string, err erro
 		return nil
 	})
 	return v, err
-}
-
-// IndexContacts implements importer.ContactIndexer.
-func (s *Store) IndexContacts(ctx context.Context, ws campaign.WorkspaceID, cs []campaign.Contact) error {
-	return s.lock(ctx, func() error {
-		for _, c := range cs {
-			if stored, ok := s.contacts[c.ID]; ok && stored.WorkspaceID == ws {
-				s.reindex(c.ID, stored)
-			}
-		}
-		return nil
-	})
 }
 
 // reindex puts contact id under its current phone.

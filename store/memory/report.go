@@ -12,8 +12,8 @@ import (
 )
 
 var (
-	_ report.Store      = (*Store)(nil)
-	_ report.SpanWriter = (*Store)(nil)
+	_ report.Store        = (*Store)(nil)
+	_ campaign.SpanWriter = (*Store)(nil)
 )
 
 // reportState is report.Store's part of the memory store: agent spans and
@@ -66,7 +66,7 @@ func (s *Store) SeedAttempts(ctx context.Context, as []campaign.Attempt) error {
 	})
 }
 
-// AppendAgentSpans implements report.SpanWriter.
+// AppendAgentSpans implements campaign.SpanWriter.
 func (s *Store) AppendAgentSpans(ctx context.Context, spans []campaign.AgentSpan) error {
 	return s.lock(ctx, func() error {
 		for _, sp := range spans {

@@ -170,7 +170,7 @@ func testImportEndToEnd(t *testing.T, h *harness, is importer.Store) {
 	a := h.workspace("acme")
 	c, err := h.svc.CreateCampaign(h.ctx, a, campaign.Campaign{Name: "c", Client: "Globex"})
 	require.NoError(t, err)
-	var supp importer.Suppressor = noSuppression{}
+	var supp suppression.Checker = noSuppression{}
 	suppressed := 0
 	if ss, ok := h.store.(suppression.Store); ok {
 		svc := h.suppression(t, ss)
