@@ -31,12 +31,4 @@ type Store interface {
 	// of phones (E.164), in no particular order. Erased contacts have no
 	// phone and never match.
 	FindPhones(ctx context.Context, ws campaign.WorkspaceID, phones []string) ([]PhoneMatch, error)
-
-	// SetName records that name refers to value, replacing any earlier
-	// value: a small table for hosts and examples that find records by
-	// name (the import example keeps its "default" workspace and campaign
-	// there). Names are not scoped to a workspace.
-	SetName(ctx context.Context, name, value string) error
-	// LookupName returns the value of name; ErrNotFound when unset.
-	LookupName(ctx context.Context, name string) (string, error)
 }

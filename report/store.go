@@ -315,3 +315,13 @@ type Store interface {
 	// at most limit (0: all).
 	ListDeliveries(ctx context.Context, ws campaign.WorkspaceID, limit int) ([]Delivery, error)
 }
+
+// HistoryLoader loads a past attempt log: calls placed elsewhere (another
+// dialer's history) or generated for tests, demos and benchmarks. Every
+// store implements it; reporttest writes its fixtures through it.
+type HistoryLoader interface {
+	// SeedAttempts appends attempts to the attempt log as history, without
+	// the queue's consequences: contact states are left as they are.
+	// Attempt IDs must be new; the attempts' campaigns must exist.
+	SeedAttempts(ctx context.Context, as []campaign.Attempt) error
+}

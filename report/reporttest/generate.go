@@ -20,8 +20,7 @@ type Store interface {
 	campaign.Store
 	report.Store
 	campaign.SpanWriter
-	// SeedAttempts appends attempts to the log without queue consequences.
-	SeedAttempts(ctx context.Context, as []campaign.Attempt) error
+	report.HistoryLoader
 	// RecordBlocks appends compliance blocks.
 	RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []campaign.Block) error
 }

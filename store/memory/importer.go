@@ -17,7 +17,6 @@ type importState struct {
 	imports  map[importer.ImportID]importRecord
 	seq      int64
 	mappings map[mappingKey]importer.SavedMapping
-	names    map[string]string
 
 	// The phone index: every contact by phone, kept up to date by
 	// InsertContacts, the audit log (contact updates name
@@ -47,7 +46,6 @@ func newImportState() importState {
 	return importState{
 		imports:  map[importer.ImportID]importRecord{},
 		mappings: map[mappingKey]importer.SavedMapping{},
-		names:    map[string]string{},
 		indexed:  map[campaign.ContactID]string{},
 		byPhone:  map[phoneKey][]campaign.ContactID{},
 		auditPos: map[campaign.WorkspaceID]int{},
@@ -147,27 +145,6 @@ func (s *Store) GetMapping(ctx context.Context, ws campaign.WorkspaceID, sig str
 		return nil
 	})
 	return m, err
-}
-
-// SetName implements importer.Store.
-func (s *Store) SetName(ctx context.Context, name, value string) error {
-	return s.lock(ctx, func() error {
-		s.imp.names[name] = value
-		return nil
-	})
-}
-
-// LookupName implements importer.Store.
-func (s *Store) LookupName(ctx context.Context, name string) (v string, err error) {
-	err = s.lock(ctx, func() error {
-		x, ok := s.imp.names[name]
-		if !ok {
-			return notFoundImport("name", name)
-		}
-		v = x
-		return nil
-	})
-	return v, err
 }
 
 // reindex puts contact id under its current phone.

@@ -9,10 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callstackhq/callstack/campaign"
-	"github.com/callstackhq/callstack/queue"
 )
 
-// campaignLeaseTests run when the adapter implements campaign.Leaser.
+// campaignLeaseTests check the campaign lease (campaign.Leaser).
 var campaignLeaseTests = []struct {
 	name string
 	fn   func(t *testing.T, h *harness, cl campaign.Leaser)
@@ -28,14 +27,7 @@ func runCampaignLeaseTests(t *testing.T, newStore NewStore) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = s.Close() })
-			cl, ok := s.(campaign.Leaser)
-			if !ok {
-				t.Skipf("capability: %T does not implement campaign.Leaser yet", s)
-			}
-			if lc, ok := s.(queue.LeaseClocker); ok {
-				lc.SetLeaseClock(queue.CallerClock) // virtual time
-			}
-			tt.fn(t, newHarness(t, s), cl)
+			tt.fn(t, newHarness(t, s), s)
 		})
 	}
 }

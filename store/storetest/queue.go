@@ -19,8 +19,8 @@ import (
 	"github.com/callstackhq/callstack/suppression"
 )
 
-// queueTests run when the adapter implements queue.Store and
-// suppression.Store (a DNC outcome writes both atomically).
+// queueTests check queue.Store, with suppression.Store beside it (a DNC
+// outcome writes both atomically).
 var queueTests = []struct {
 	name string
 	fn   func(t *testing.T, x *queueHarness)
@@ -51,18 +51,7 @@ func runQueueTests(t *testing.T, newStore NewStore) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = s.Close() })
-			qs, ok := s.(queue.Store)
-			if !ok {
-				t.Skipf("capability: %T does not implement queue.Store yet", s)
-			}
-			ss, ok := s.(suppression.Store)
-			if !ok {
-				t.Skipf("capability: %T does not implement suppression.Store yet", s)
-			}
-			if lc, ok := s.(queue.LeaseClocker); ok {
-				lc.SetLeaseClock(queue.CallerClock) // virtual time
-			}
-			tt.fn(t, newQueueHarness(t, newHarness(t, s), s, qs, ss))
+			tt.fn(t, newQueueHarness(t, newHarness(t, s), s, s, s))
 		})
 	}
 }

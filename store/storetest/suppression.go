@@ -13,7 +13,7 @@ import (
 	"github.com/callstackhq/callstack/suppression"
 )
 
-// suppressionTests run when the adapter implements suppression.Store.
+// suppressionTests check suppression.Store.
 var suppressionTests = []struct {
 	name string
 	fn   func(t *testing.T, h *harness, ss suppression.Store)
