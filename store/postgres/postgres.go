@@ -190,6 +190,7 @@ func dialect(schema string) sqlstore.Dialect {
 		MaxParams:             65535,
 		IsUniqueViolation:     func(err error) bool { return sqlState(err) == "23505" },
 		IsForeignKeyViolation: func(err error) bool { return sqlState(err) == "23503" },
+		IsUndefinedTable:      func(err error) bool { return sqlState(err) == "42P01" },
 		LockMigrations: func(ctx context.Context, conn *sql.Conn) (func(context.Context, bool) error, error) {
 			return lockMigrations(ctx, conn, schema)
 		},

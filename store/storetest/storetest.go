@@ -72,6 +72,7 @@ func Run(t *testing.T, caps Capabilities, newStore NewStore) {
 		{"ContactListing", testContactListing},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Erase", testErase},
+		{"ScheduleMustExist", testScheduleMustExist},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -879,4 +880,30 @@ func normContact(c campaign.Contact) campaign.Contact {
 		c.Custom = nil
 	}
 	return c
+}
+
+// testScheduleMustExist: a campaign naming a schedule its workspace does
+// not have (a typo, another workspace's) is refused when written, not
+// when the dialer starts; naming an existing one is accepted.
+func testScheduleMustExist(t *testing.T, h *harness) {
+	a := h.workspace("acme")
+	b := h.workspace("globex")
+	theirs, err := h.svc.PutSchedule(h.ctx, b, campaign.Schedule{Name: "theirs", Timezone: "UTC"})
+	require.NoError(t, err)
+	for _, id := range []campaign.ScheduleID{"sch_missing", theirs.ID} {
+		_, err = h.svc.CreateCampaign(h.ctx, a, campaign.Campaign{Name: "c", ScheduleID: id})
+		require.ErrorIs(t, err, campaign.ErrInvalid, "schedule %s", id)
+		assert.Contains(t, err.Error(), "does not exist in this workspace")
+	}
+	c := h.campaign(a, "c")
+	_, err = h.svc.UpdateCampaign(h.ctx, a, c.ID, func(c *campaign.Campaign) error { c.ScheduleID = "sch_missing"; return nil })
+	require.ErrorIs(t, err, campaign.ErrInvalid)
+
+	ours, err := h.svc.PutSchedule(h.ctx, a, campaign.Schedule{Name: "ours", Timezone: "UTC"})
+	require.NoError(t, err)
+	c, err = h.svc.UpdateCampaign(h.ctx, a, c.ID, func(c *campaign.Campaign) error { c.ScheduleID = ours.ID; return nil })
+	require.NoError(t, err)
+	got, err := h.store.GetCampaign(h.ctx, a.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ours.ID, got.ScheduleID)
 }
