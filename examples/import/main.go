@@ -23,13 +23,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callstackhq/callstack"
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/importer"
 	"github.com/callstackhq/callstack/store"
 	"github.com/callstackhq/callstack/store/memory"
 	"github.com/callstackhq/callstack/store/postgres"
 	"github.com/callstackhq/callstack/store/sqlite"
-	"github.com/callstackhq/callstack/suppression"
 )
 
 // output is the JSON object printed on stdout.
@@ -81,22 +81,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := st.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	svc, err := campaign.NewService(campaign.Config{Store: st})
+	cs, err := callstack.New(st, callstack.Config{})
 	if err != nil {
 		return err
 	}
-	supp, err := suppression.NewService(suppression.Config{Store: st, Authorizer: svc})
+	actor, cmpID, err := defaults(ctx, st, cs.Campaigns(), *region)
 	if err != nil {
 		return err
 	}
-	actor, cmpID, err := defaults(ctx, st, svc, *region)
-	if err != nil {
-		return err
-	}
-	im, err := importer.New(importer.Config{Campaigns: svc, Store: st, Contacts: st, Suppression: supp})
-	if err != nil {
-		return err
-	}
+	im := cs.Imports()
 	opts := importer.Options{FileName: *csvPath, CampaignID: cmpID, DuplicatePolicy: importer.DuplicatePolicy(*dupes), Region: *region}
 	if *rejectsPath != "" {
 		rf, err := os.Create(*rejectsPath)
