@@ -46,8 +46,13 @@ func run(ctx context.Context, w io.Writer, dir string, contacts int) error {
 	if err != nil {
 		return err
 	}
+	members, err := campaign.NewService(campaign.Config{Store: st, Clock: func() time.Time { return f.End }})
+	if err != nil {
+		return err
+	}
 	svc, err := report.NewService(report.Config{
 		Store: st, Clock: func() time.Time { return f.End }, LabourRate: 22_500_000, Entitlements: everyone{},
+		Authorizer: members,
 	})
 	if err != nil {
 		return err
@@ -74,8 +79,8 @@ func run(ctx context.Context, w io.Writer, dir string, contacts int) error {
 		return err
 	}
 	defer xlsx.Close()
-	rec, err := svc.Export(ctx, xlsx, report.ExportRequest{WorkspaceID: f.Workspace, CampaignID: f.Campaign.ID,
-		Kind: report.ExportContacts, Format: report.FormatXLSX, By: "owner"})
+	rec, err := svc.Export(ctx, f.Actor, xlsx, report.ExportRequest{CampaignID: f.Campaign.ID,
+		Kind: report.ExportContacts, Format: report.FormatXLSX})
 	if err != nil {
 		return err
 	}
