@@ -286,12 +286,14 @@ func (s *Store) UpdateContact(ctx context.Context, c campaign.Contact, a campaig
 		if e.err != nil {
 			return e.err
 		}
-		args = append(args[2:versionAt:versionAt], args[updatedAt], c.WorkspaceID, c.ID, c.Version)
+		args = append(args[2:versionAt:versionAt], args[updatedAt], c.WorkspaceID, c.ID, c.Version, c.Status)
 		// The edit makes the queue facts stale, so the contact leaves the
-		// ready lanes (q_rank 9) until a refresh recomputes them.
+		// ready lanes (q_rank 9) until a refresh recomputes them. A leased
+		// contact keeps status dialing: only the lease's end moves it.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET `+contactUpdate+`, version = version + 1, q_rank = 9
-WHERE workspace_id = ? AND id = ? AND version = ?`), args...)
-		if err := s.versioned(ctx, tx, res, err, "contacts", "contact", c.WorkspaceID, string(c.ID), fmt.Sprintf("version %d", c.Version)); err != nil {
+WHERE workspace_id = ? AND id = ? AND version = ? AND (status <> 'dialing' OR ? = 'dialing')`), args...)
+		if err := s.versioned(ctx, tx, res, err, "contacts", "contact", c.WorkspaceID, string(c.ID),
+			fmt.Sprintf("version %d, and a leased contact stays dialing", c.Version)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contact_tags WHERE workspace_id = ? AND contact_id = ?`), c.WorkspaceID, c.ID); err != nil {

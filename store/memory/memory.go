@@ -531,6 +531,9 @@ func (s *Store) UpdateContact(ctx context.Context, c campaign.Contact, a campaig
 		if old.Version != c.Version {
 			return fmt.Errorf("%w: contact %s is at version %d, not %d", campaign.ErrConflict, c.ID, old.Version, c.Version)
 		}
+		if old.Status == campaign.ContactDialing && c.Status != campaign.ContactDialing {
+			return fmt.Errorf("%w: contact %s stays dialing until its lease ends", campaign.ErrLeased, c.ID)
+		}
 		c.CreatedAt = old.CreatedAt
 		c.Version++
 		s.contacts[c.ID] = cloneContact(c)
