@@ -264,6 +264,12 @@ func (s *Service) TransitionAsSystem(ctx context.Context, ws WorkspaceID, id ID,
 }
 
 func (s *Service) transition(ctx context.Context, actor Actor, id ID, to Status, reason string) (Campaign, error) {
+	var v validator
+	v.check(len(reason) <= MaxTextLength, "reason", "is longer than %d bytes", MaxTextLength)
+	validateText(&v, struct{ Reason string }{reason})
+	if err := v.err(); err != nil {
+		return Campaign{}, err
+	}
 	for range s.maxRetries {
 		c, err := s.store.GetCampaign(ctx, actor.WorkspaceID, id)
 		if err != nil {

@@ -157,6 +157,9 @@ func (s *Store) InsertContacts(ctx context.Context, ws campaign.WorkspaceID, cs 
 		if err := checkWorkspace(ws, c.WorkspaceID, "contact "+string(c.ID)); err != nil {
 			return s.fail("insert contacts", err)
 		}
+		if err := campaign.CheckContactText(c); err != nil {
+			return s.fail("insert contacts", fmt.Errorf("contact %s: %w", c.ID, err))
+		}
 		if c.CampaignID != "" {
 			campaigns[c.CampaignID] = true
 		}
@@ -280,6 +283,9 @@ func (s *Store) GetContact(ctx context.Context, ws campaign.WorkspaceID, id camp
 // c.Version, and stores Version+1; campaign.ErrConflict when the Version differs,
 // campaign.ErrNotFound when there is no such contact.
 func (s *Store) UpdateContact(ctx context.Context, c campaign.Contact, a campaign.AuditEntry) error {
+	if err := campaign.CheckContactText(c); err != nil {
+		return s.fail("update contact", fmt.Errorf("contact %s: %w", c.ID, err))
+	}
 	return s.inTx(ctx, "update contact", func(tx *sqlx.Tx) error {
 		var e enc
 		args := contactValues(nil, &e, c)

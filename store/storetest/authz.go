@@ -34,6 +34,7 @@ var authzTests = []struct {
 	{"AuthorizationMatrix", testAuthorizationMatrix},
 	{"ContactEditByRole", testContactEditByRole},
 	{"ContactEditLeased", testContactEditLeased},
+	{"ValidationOnWrite", testValidationOnWrite},
 }
 
 // runAuthzTests runs authzTests. They need the whole storage contract
