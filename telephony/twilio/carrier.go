@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"slices"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,7 +50,7 @@ type callState struct {
 	playing  bool // a Play was accepted; its TwiML hangs up at the end
 	ended    bool
 	endedAt  time.Time
-	seen     time.Time // when the adapter last heard of the call
+	seen     time.Time               // when the adapter last heard of the call
 	synth    bool                    // the answer event was synthesized from completed
 	events   map[int]telephony.Event // by Seq: what each Seq was mapped to, for exact redelivery
 }

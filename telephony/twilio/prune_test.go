@@ -37,7 +37,7 @@ func TestCallStateIsPruned(t *testing.T) {
 	send("CAlive", "in-progress")
 	assert.Equal(t, 31, c.TrackedCalls())
 
-	advance(clock, time.Hour + time.Minute)
+	advance(clock, time.Hour+time.Minute)
 	send("CAlive", "in-progress") // heard of again: stays
 	assert.Equal(t, 21, c.TrackedCalls(), "ended calls are forgotten after Retain")
 	advance(clock, time.Hour)
