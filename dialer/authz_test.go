@@ -9,6 +9,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/dialer"
+	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/sim"
 )
@@ -59,6 +60,12 @@ func TestEngineAdmitsOnlyItsWorkspace(t *testing.T) {
 	assert.ErrorIs(t, err, campaign.ErrForbidden, "a Caller logs in someone else")
 	require.NoError(t, w.engine.Login(w.ctx, w.admin, dialer.AgentConfig{ID: "ai-1", Kind: dialer.AgentAI, Capacity: 2, Endpoint: ep("ai-1").Endpoint}))
 	require.NoError(t, w.engine.Logout(w.ctx, "ai-1"))
+
+	// A preview context carrying another campaign's lease is refused.
+	foreign := dialer.PreviewContext{Lease: queue.Lease{WorkspaceID: other.ID, CampaignID: "elsewhere", ContactID: "ct-b", Token: "t"}}
+	assert.ErrorIs(t, w.engine.Skip(w.ctx, w.admin, foreign), campaign.ErrForbidden)
+	_, err = w.engine.Dial(w.ctx, w.admin, foreign)
+	assert.ErrorIs(t, err, campaign.ErrForbidden)
 
 	// agent0 takes a call in the engine's workspace.
 	w.login(1)
