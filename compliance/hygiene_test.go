@@ -78,3 +78,17 @@ func TestNumberTypeUnknownWhenNotValid(t *testing.T) {
 	assert.Equal(t, ReasonPremiumRate, ReasonOf(err))
 	assert.NotEqual(t, NumberTypeUnknown, f.Type, fmt.Sprint(f))
 }
+
+func TestNewWindowRefusesEmptyAndInverted(t *testing.T) {
+	for _, tc := range [][2]string{{"00:00", "00:00"}, {"21:00", "09:00"}, {"09:00", "09:00"}, {"09:00", "24:01"}, {"9:00", "17:00"}} {
+		_, err := ParseWindow(tc[0], tc[1], EveryDay)
+		assert.ErrorIs(t, err, ErrInvalidWindow, "%s–%s", tc[0], tc[1])
+	}
+	_, err := NewWindow(At(9, 0), At(17, 0), Weekdays(0xff))
+	assert.ErrorIs(t, err, ErrInvalidWindow)
+	w, err := ParseWindow("00:00", "24:00", MondayToFriday)
+	require.NoError(t, err)
+	assert.Equal(t, Interval{Start: 0, End: EndOfDay}, w.Interval())
+	assert.Equal(t, MondayToFriday, w.Weekdays())
+	assert.NoError(t, w.Validate())
+}
