@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -56,6 +57,11 @@ type Dialect struct {
 	// commits it. Otherwise each migration runs in its own transaction on
 	// conn while the lock is held (Postgres' session advisory lock).
 	LockIsTx bool
+	// IsTransient reports whether err aborted a transaction that may
+	// succeed when run again: Postgres' deadlock_detected (40P01) and
+	// serialization_failure (40001). The queue's writes re-run such a
+	// transaction a bounded number of times. Nil means never.
+	IsTransient func(err error) bool
 }
 
 func (d Dialect) validate() error {
@@ -86,6 +92,8 @@ type Store struct {
 	// lists caches committed suppression list ids (suppression.go); a
 	// list row is never deleted or renumbered once committed.
 	lists sync.Map // listKey → int64
+	// retries counts the re-runs of retryTransient (retry.go).
+	retries atomic.Int64
 }
 
 // Compile-time check: the Store serves the campaign package.
