@@ -9,7 +9,9 @@ import "time"
 // state through its country's rule); its Source still cites the state's
 // telemarketing law and its Note says so.
 //
-// The rows encode the statutes as we read them, not legal advice. Where a
+// The rows encode the statutes as we read them, not legal advice; several
+// citations were checked against secondary summaries rather than the
+// official text (docs/compliance.md lists which). Where a
 // statute is unclear the row takes the cautious reading and its Note says
 // which; where a rule covers only some calls (prerecorded messages,
 // autodialers) the Note names it and the row does not apply it to every
@@ -62,7 +64,8 @@ func DefaultStateRules() []StateRule {
 			Source: "Minn. Stat. § 325E.27 (no telephone solicitation before 9 a.m. or after 9 p.m.)"},
 		{State: "MS", Hours: eightToEight, NoSunday: true, NoHolidays: true,
 			Source: "Miss. Code Ann. § 77-3-725 (8 a.m.–8 p.m., not on Sunday); Miss. PSC telephone solicitation rules (legal holidays); holidays: Miss. Code Ann. § 3-3-7",
-			Note:   "The statute names hours and Sundays; secondary sources read the PSC rules to ban legal holidays too, and the row does (cautious reading)."},
+			Note: "The statute names hours and Sundays; secondary sources read the PSC rules to ban legal holidays too, and the row does (cautious reading). " +
+				"Charitable solicitations: 9 a.m.–9 p.m. Monday–Saturday, never Sunday (Miss. Code Ann. § 79-11-524); not applied to other calls."},
 		{State: "MO", Source: "Mo. Rev. Stat. § 407.1098 (no-call list); § 407.1076 (telemarketing practices)", Note: federalOnly},
 		{State: "MT", Source: "Mont. Code Ann. § 30-14-1601 et seq. (telemarketing registration and fraud prevention)", Note: federalOnly},
 		{State: "NE", Source: "Neb. Rev. Stat. § 86-236 et seq. (Automatic Dialing-Announcing Devices)",
@@ -84,7 +87,8 @@ func DefaultStateRules() []StateRule {
 			DayHours:   map[time.Weekday]Interval{time.Sunday: {Start: At(13, 30), End: At(21, 0)}},
 			NoHolidays: true,
 			Source:     "73 P.S. § 2245(a) (Telemarketer Registration Act: not before 8 a.m. or after 9 p.m., Sundays not before 1:30 p.m., not on legal holidays); holidays: 44 P.S. § 11",
-			Note:       "Sunday 1:30 p.m. start as read from the Act's hours provision (cautious reading)."},
+			Note: "Legal holidays added by Act 73 of 2019 (§ 5(a)(10)). Secondary summaries disagree on Sunday hours; the row starts Sundays at 1:30 p.m. (cautious reading). " +
+				"Senate Bill 992 (2025), passed by the Senate, would ban Sundays and allow only 9 a.m.–7 p.m.: not applied until enacted; override the row when it is."},
 		{State: "RI", Hours: Interval{Start: At(9, 0), End: At(18, 0)},
 			DayHours: map[time.Weekday]Interval{time.Saturday: {Start: At(10, 0), End: At(17, 0)}},
 			NoSunday: true, NoHolidays: true,
