@@ -53,6 +53,8 @@
 // adds or overrides countries. A refusal names the rule that blocked:
 // Verdict.State, Verdict.Country and Verdict.Source (the citation).
 //
+// The choices behind the rules are explained in docs/compliance.md.
+//
 // The package is pure functions over data tables: it imports only the
 // campaign model (for the subdivision names), reads no clock and keeps no
 // global state.
