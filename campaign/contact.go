@@ -149,7 +149,9 @@ type Contact struct {
 	// have several.
 	Timezones []string
 	// State is the state or province of the contact's address (ISO 3166-2
-	// subdivision code without the country, e.g. "FL"), when known.
+	// subdivision code without the country, e.g. "FL"), when known. Writes
+	// through the Service accept any spelling LookupSubdivision knows
+	// ("florida", "US-FL") and store the code; anything else is refused.
 	State string
 	// AreaCodeState is the state of the phone's area code, when known.
 	AreaCodeState string
@@ -230,6 +232,7 @@ func (c Contact) Validate() error {
 	v.check(c.Status.Valid(), "Status", "unknown status %q", c.Status)
 	v.check(c.Lane == "" || isLane(c.Lane), "Lane", "unknown lane %q", c.Lane)
 	v.check(c.Attempts >= 0, "Attempts", "must not be negative")
+	validateAddressState(&v, "State", c.State)
 	v.check(c.Consent.Kind.Valid(), "Consent.Kind", "unknown consent kind %q", c.Consent.Kind)
 	switch c.Consent.Scope {
 	case ConsentScopeCampaign, ConsentScopeClient, ConsentScopeAny:

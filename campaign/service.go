@@ -438,6 +438,7 @@ func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([
 		}
 		c.WorkspaceID, c.Version, c.CreatedAt, c.UpdatedAt = actor.WorkspaceID, 1, now, now
 		c = c.withDefaults()
+		c.normalizeAddressState()
 		c.normalizeTimes()
 		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("contact %d: %w", i, err)
@@ -502,6 +503,7 @@ func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, 
 		}
 		now := s.Now()
 		c.ID, c.WorkspaceID, c.Version, c.UpdatedAt = id, actor.WorkspaceID, version, now
+		c.normalizeAddressState()
 		c.normalizeTimes()
 		if err := c.Validate(); err != nil {
 			return Contact{}, err

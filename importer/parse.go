@@ -247,6 +247,12 @@ func (ps *parser) validate(rec []string, r *row) {
 			return
 		}
 	}
+	state, stateErr := compliance.NormalizeState(c.State)
+	if stateErr != nil {
+		r.reject(ReasonUnknownState)
+		return
+	}
+	c.State = state
 	if c.Email != "" && !validEmail(c.Email) {
 		if !p.opts.KeepInvalidEmail {
 			r.reject(ReasonInvalidEmail)

@@ -133,6 +133,9 @@ const (
 	ReasonSuppressedGlobal      = "suppressed_global"
 	ReasonSuppressedClient      = "suppressed_client"
 	ReasonSuppressedCampaign    = "suppressed_campaign"
+	// ReasonUnknownState: the address state is neither a USPS or Canada
+	// Post code nor a full state or province name (compliance.NormalizeState).
+	ReasonUnknownState = "unknown_state"
 )
 
 // Warning codes of rows accepted with a warning.
