@@ -41,7 +41,7 @@ var consentScopes = map[string]campaign.ConsentScope{
 	"": campaign.ConsentScopeCampaign, "campaign": campaign.ConsentScopeCampaign, "thiscampaign": campaign.ConsentScopeCampaign,
 	"client": campaign.ConsentScopeClient, "brand": campaign.ConsentScopeClient, "advertiser": campaign.ConsentScopeClient,
 	"seller": campaign.ConsentScopeClient,
-	"any": campaign.ConsentScopeAny, "all": campaign.ConsentScopeAny, "workspace": campaign.ConsentScopeAny,
+	"any":    campaign.ConsentScopeAny, "all": campaign.ConsentScopeAny, "workspace": campaign.ConsentScopeAny,
 	"allcampaigns": campaign.ConsentScopeAny, "global": campaign.ConsentScopeAny,
 }
 
