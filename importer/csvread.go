@@ -407,25 +407,43 @@ func blank(rec []string) bool {
 	return true
 }
 
-// detectDelimiter picks, from the first lines of sample, the candidate
-// that splits the most lines into the same number (more than one) of
-// fields, counting only delimiters outside quotes; title lines above the
-// header do not count against it. Comma wins when nothing splits.
+// detectDelimiter picks the delimiter from the first lines of sample,
+// counting only delimiters outside quotes. The first line that any
+// candidate splits is taken as the header (title lines above it split
+// nothing): only the candidates that split it compete, and the one whose
+// count in it recurs in the most lines wins (then the larger count, then
+// the order of delimiters). Comma wins when nothing splits.
 func detectDelimiter(sample []byte) byte {
 	lines := splitLines(sample, 50)
-	best, bestScore := byte(','), 0
-	for _, d := range delimiters {
-		freq := map[int]int{}
-		for _, l := range lines {
-			if n := countOutsideQuotes(l, d); n > 0 {
-				freq[n]++
+	start := -1
+	for i, l := range lines {
+		for _, d := range delimiters {
+			if countOutsideQuotes(l, d) > 0 {
+				start = i
+				break
 			}
 		}
-		for n, f := range freq {
-			score := f*1000 + min(n, 999)
-			if score > bestScore {
-				best, bestScore = d, score
+		if start >= 0 {
+			break
+		}
+	}
+	if start < 0 {
+		return ','
+	}
+	best, bestScore := byte(','), 0
+	for _, d := range delimiters {
+		n := countOutsideQuotes(lines[start], d)
+		if n == 0 {
+			continue
+		}
+		same := 0
+		for _, l := range lines[start:] {
+			if countOutsideQuotes(l, d) == n {
+				same++
 			}
+		}
+		if score := same*1000 + min(n, 999); score > bestScore {
+			best, bestScore = d, score
 		}
 	}
 	return best
