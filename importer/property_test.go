@@ -193,4 +193,3 @@ func quickCountExt(t testing.TB, n int) int {
 	}
 	return n
 }
-
