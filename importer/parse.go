@@ -73,6 +73,7 @@ type parser struct {
 	seen map[uint64]struct{}
 	keep bool // keep raw rows for the rejects file
 	now  time.Time
+	nums []string // scratch
 }
 
 func newParser(im *Importer, p *plan, src *source) *parser {
@@ -234,15 +235,19 @@ func (ps *parser) validate(rec []string, r *row) {
 			c.FirstName = full
 		}
 	}
-	// A row whose phone cell is empty takes its best ranked alternate.
-	alts := p.altCols
-	if phone == "" {
-		for k, i := range alts {
-			if v := strings.TrimSpace(rec[i]); v != "" {
-				phone, alts = v, alts[k+1:]
-				break
-			}
-		}
+	// The numbers: the phone cell's, then the alternates' (best ranked
+	// first); a cell may hold several (Google Contacts writes "a ::: b").
+	// The first is the phone, so a row whose phone cell is empty takes its
+	// best ranked alternate.
+	nums := splitNumbers(phone, ps.nums[:0])
+	for _, i := range p.altCols {
+		nums = splitNumbers(strings.TrimSpace(rec[i]), nums)
+	}
+	ps.nums = nums
+	phone = ""
+	var alts []string
+	if len(nums) > 0 {
+		phone, alts = nums[0], nums[1:]
 	}
 
 	// The phone first: a row without a callable number is refused for it.
@@ -310,11 +315,7 @@ func (ps *parser) validate(rec []string, r *row) {
 	if facts.HasWarning(compliance.NumberWarningMultipleTimezones) {
 		r.warns |= warnMultiZone
 	}
-	for _, i := range alts {
-		alt := strings.TrimSpace(rec[i])
-		if alt == "" {
-			continue
-		}
+	for _, alt := range alts {
 		alt, _ = splitExtension(alt)
 		af, err := p.checker.Check(alt)
 		switch {
@@ -463,6 +464,23 @@ func splitExtension(v string) (number, ext string) {
 		return num, t[d:]
 	}
 	return v, ""
+}
+
+// splitNumbers appends to dst the numbers of a cell: one, or several split
+// at ":::" (Google Contacts' separator).
+func splitNumbers(v string, dst []string) []string {
+	if !strings.Contains(v, ":::") {
+		if v != "" {
+			dst = append(dst, v)
+		}
+		return dst
+	}
+	for _, part := range strings.Split(v, ":::") {
+		if part = strings.TrimSpace(part); part != "" {
+			dst = append(dst, part)
+		}
+	}
+	return dst
 }
 
 func splitTags(v string) []string {

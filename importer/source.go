@@ -64,7 +64,9 @@ func openSource(r io.Reader, maxBytes int64, enc Encoding) (*source, error) {
 	cnt := &countingReader{r: r, max: maxBytes}
 	br := bufio.NewReaderSize(cnt, sampleSize)
 	raw, err := br.Peek(sampleSize)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) && !errors.Is(err, ErrTooLarge) {
+		// Past the limit, the sample is what fits: the rows in it are
+		// imported, and the error comes with the first read past it.
 		return nil, err
 	}
 	s := &source{count: cnt}
@@ -116,7 +118,7 @@ func openSource(r io.Reader, maxBytes int64, enc Encoding) (*source, error) {
 		// UseBOM drops a BOM that matches and follows one that does not.
 		dbr := bufio.NewReaderSize(transform.NewReader(br, unicode.UTF16(*utf16, unicode.UseBOM).NewDecoder()), sampleSize)
 		sample, err = dbr.Peek(sampleSize)
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) && !errors.Is(err, ErrTooLarge) {
 			return nil, err
 		}
 		in = dbr
