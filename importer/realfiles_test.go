@@ -116,8 +116,8 @@ func TestExcelUnicodeText(t *testing.T) {
 		"José\tMüller\t(617) 392-0177 ext 12\t\"Line one\nLine two 😀\"\r\n" +
 		"Zoë\tÅngström\t617-392-0178\tplain\r\n"
 	for name, data := range map[string][]byte{
-		"utf-16le": utf16File(text, binary.LittleEndian, true),
-		"utf-16be": utf16File(text, binary.BigEndian, true),
+		"utf-16le":             utf16File(text, binary.LittleEndian, true),
+		"utf-16be":             utf16File(text, binary.BigEndian, true),
 		"utf-16le without BOM": utf16File(text, binary.LittleEndian, false),
 	} {
 		t.Run(name, func(t *testing.T) {
