@@ -183,15 +183,19 @@ func TestReaderQuotes(t *testing.T) {
 }
 
 func TestReaderLongLine(t *testing.T) {
-	data := "a,b\n" + strings.Repeat("x", maxRecordBytes+10) + ",1\n2,3\n\"" + strings.Repeat("y\n", maxRecordBytes/2+1) + "4,5\n"
+	half := strings.Repeat("y", maxRecordBytes/2+10)
+	data := "a,b\n" + strings.Repeat("x", maxRecordBytes+10) + ",1\n2,3\n\"" + half + "\n" + half + "\n4,5\n"
 	recs, infos := readAll(t, []byte(data), ',', 2)
-	require.Len(t, recs, 3+maxRecordBytes/2+1+1)
-	assert.Equal(t, ReasonFieldTooLong, infos[1].bad)
+	require.Len(t, recs, 6)
+	assert.Equal(t, ReasonFieldTooLong, infos[1].bad, "a line over the record limit")
 	assert.Equal(t, []string{"2", "3"}, recs[2])
 	assert.Equal(t, 3, infos[2].line)
 	assert.Equal(t, ReasonMalformedQuotes, infos[3].bad, "a quote open past the record limit")
 	assert.Equal(t, 4, infos[3].line)
-	assert.Equal(t, []string{"4", "5"}, recs[len(recs)-1])
+	assert.Equal(t, []string{half}, recs[4], "the line after it is read again")
+	assert.Equal(t, 5, infos[4].line)
+	assert.Equal(t, []string{"4", "5"}, recs[5])
+	assert.Equal(t, 6, infos[5].line)
 }
 
 func TestSplitExtension(t *testing.T) {
