@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
