@@ -222,13 +222,6 @@ func (w *writer) apply(ctx context.Context, b *batch) error {
 			r.applied = true
 		}
 	}
-	if len(w.insert) > 0 {
-		if ix, ok := w.im.cfg.Store.(ContactIndexer); ok {
-			if err := ix.IndexContacts(context.WithoutCancel(ctx), ws, w.insert); err != nil {
-				return err
-			}
-		}
-	}
 	// The inserts are written: finish the batch whatever ctx says, so the
 	// counts match what is stored.
 	mctx := context.WithoutCancel(ctx)
