@@ -682,7 +682,7 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 	e.stats.Dials++
 	c.dialSeq = e.failures.dial()
 	id, err := e.cfg.Carrier.Dial(ctx, telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
-		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID,
+		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID, Extension: l.Contact.Extension,
 		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}})
 	switch {
 	case err == nil:
