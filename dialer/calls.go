@@ -460,6 +460,9 @@ func (e *Engine) refreshStatus(ctx context.Context, now time.Time) error {
 	if err := e.reload(ctx, now); err != nil {
 		return err
 	}
+	if err := e.followPeriod(ctx, now); err != nil {
+		return err
+	}
 	// Only a queue that came back empty can mean the campaign is done, and
 	// only the engine pacing it says so.
 	if e.c.Status != campaign.StatusRunning || !e.pacing() || len(e.calls) > 0 || len(e.hopper) > 0 || now.After(e.nextClaim) {
@@ -739,6 +742,9 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 	}
 	if e.c.Status != campaign.StatusRunning {
 		return refuse("campaign_not_running", campaign.BlockScopePolicy, string(e.c.Status))
+	}
+	if r := e.c.PeriodRefusal(now); r != "" {
+		return refuse(r, campaign.BlockScopePolicy, periodDetail(e.c))
 	}
 	if _, err := e.numbers.Check(ct.Phone); err != nil {
 		return refuse(string(compliance.ReasonOf(err)), campaign.BlockScopeLaw, "")

@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runQueueTests(t, newStore)
 	runImporterTests(t, newStore)
 	runCampaignLeaseTests(t, newStore)
+	runCampaignRuleTests(t, newStore)
 }
 
 // Clock is a manual clock for tests: it starts at a fixed instant and moves
