@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -207,7 +208,9 @@ func (s *Service) CreateCampaign(ctx context.Context, actor Actor, c Campaign) (
 
 // UpdateCampaign applies edit to the campaign and stores it, re-reading and
 // re-applying edit when a concurrent writer won the race (CampaignManager
-// or TeamAdmin). edit must not change Status; use Transition.
+// or TeamAdmin). edit must not change Status; use Transition. An edit of a
+// field the campaign's status locks is refused with a [*LockedError] (see
+// [CheckEdit]); the audit entry lists the fields changed.
 func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit func(*Campaign) error) (Campaign, error) {
 	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
 		return Campaign{}, err
@@ -218,6 +221,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 			return Campaign{}, err
 		}
 		status, version := c.Status, c.Version
+		before := c.clone()
 		if err := edit(&c); err != nil {
 			return Campaign{}, err
 		}
@@ -229,10 +233,14 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 		now := s.Now()
 		c.UpdatedAt = now
 		c.normalizeTimes()
+		if err := CheckEdit(before, c); err != nil {
+			return Campaign{}, err
+		}
 		if err := c.Validate(); err != nil {
 			return Campaign{}, err
 		}
-		err = s.store.UpdateCampaign(ctx, c, s.audit(actor, "campaign.update", "campaign", string(id), "", now))
+		changed := strings.Join(ChangedFields(before, c), ", ")
+		err = s.store.UpdateCampaign(ctx, c, s.audit(actor, "campaign.update", "campaign", string(id), changed, now))
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
