@@ -10,6 +10,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/report"
 	"github.com/callstackhq/callstack/suppression"
 )
 
@@ -22,6 +23,7 @@ var campaignRuleTests = []struct {
 }{
 	{"QueueCallingPeriod", testQueueCallingPeriod},
 	{"CampaignConfigLock", testCampaignConfigLock},
+	{"CampaignStatusCheck", testCampaignStatusCheck},
 }
 
 func runCampaignRuleTests(t *testing.T, newStore NewStore) {
@@ -136,4 +138,70 @@ func testCampaignConfigLock(t *testing.T, x *queueHarness) {
 	assert.Equal(t, 12, got.Settings.MaxConcurrentCalls)
 	assert.Equal(t, campaign.Clock(19, 45), got.Settings.DialWindow.End, "a refused edit stores nothing")
 	assert.Equal(t, "en-GB", got.Locale)
+}
+
+func testCampaignStatusCheck(t *testing.T, x *queueHarness) {
+	rs, ok := x.store.(report.Store)
+	if !ok {
+		t.Skipf("capability: %T does not implement report.Store yet", x.store)
+	}
+	rep, err := report.NewService(report.Config{Store: rs, Clock: x.clock.Now})
+	require.NoError(t, err)
+	check := func(c campaign.Campaign, live campaign.Liveness, reason string) campaign.StatusCheck {
+		t.Helper()
+		sc, err := rep.Status(x.ctx, c.WorkspaceID, c.ID)
+		require.NoError(t, err)
+		assert.Equal(t, live, sc.Live, "%+v", sc)
+		assert.Equal(t, reason, sc.Reason, "%+v", sc)
+		return sc
+	}
+	now := x.clock.Now()
+
+	draft, err := x.svc.CreateCampaign(x.ctx, x.admin, campaign.Campaign{Name: "draft"})
+	require.NoError(t, err)
+	check(draft, campaign.LiveInactive, "draft")
+	later, err := x.svc.CreateCampaign(x.ctx, x.admin, campaign.Campaign{Name: "later", StartDate: now.Add(time.Hour)})
+	require.NoError(t, err)
+	x.add(later, campaign.Contact{})
+	later = x.status(later, campaign.StatusQueued)
+	check(later, campaign.LiveInactive, campaign.ReasonBeforeStart)
+
+	c := x.running(nil)
+	x.add(c, campaign.Contact{ID: "a"}, campaign.Contact{ID: "b"})
+	sc := check(c, campaign.LiveStopped, "")
+	assert.Equal(t, int64(2), sc.Remaining)
+
+	ls := x.claim(c, 2)
+	require.Len(t, ls, 2)
+	check(c, campaign.LiveStopped, "") // leased ahead, nothing dialled yet
+	require.NoError(t, x.q.BeginAttempt(x.ctx, ls[0], queue.Dial{AttemptID: "att-1", CallerID: "+14155550100"}))
+	sc = check(c, campaign.LiveRunning, "")
+	assert.Equal(t, int64(1), sc.InCall)
+	x.status(c, campaign.StatusPaused)
+	check(c, campaign.LiveRunning, "") // the paused campaign's last call is still live
+
+	final := &campaign.Disposition{ID: "sale", Final: true, Contacted: true}
+	x.finish(ls[0], campaign.ResultHuman, final)
+	require.NoError(t, x.q.Release(x.ctx, ls[1]))
+	sc = check(c, campaign.LiveStopped, "paused")
+	assert.Equal(t, int64(1), sc.Remaining)
+	assert.Zero(t, sc.InCall)
+
+	x.status(c, campaign.StatusRunning)
+	l := x.claim(c, 1)
+	require.Len(t, l, 1)
+	x.finish(l[0], campaign.ResultHuman, final)
+	check(c, campaign.LiveCompleted, "")
+
+	// The deadline ends dialing: the check shows it before and after the
+	// engine completes the campaign.
+	d := x.running(func(c *campaign.Campaign) { c.Deadline = now.Add(time.Hour) })
+	x.add(d, campaign.Contact{})
+	check(d, campaign.LiveStopped, "")
+	x.clock.Advance(time.Hour)
+	check(d, campaign.LiveInactive, campaign.ReasonAfterDeadline)
+	_, err = x.svc.TransitionAsSystem(x.ctx, d.WorkspaceID, d.ID, campaign.StatusCompleted, campaign.ReasonAfterDeadline)
+	require.NoError(t, err)
+	check(d, campaign.LiveInactive, campaign.ReasonAfterDeadline)
+	check(x.status(x.running(nil), campaign.StatusCancelled), campaign.LiveInactive, "cancelled")
 }
