@@ -37,6 +37,8 @@ type Campaigns interface {
 	GetSchedule(ctx context.Context, ws campaign.WorkspaceID, id campaign.ScheduleID) (campaign.Schedule, error)
 	ListDispositions(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]campaign.Disposition, error)
 	ListContacts(ctx context.Context, ws campaign.WorkspaceID, f campaign.ContactFilter) (campaign.ContactPage, error)
+	ListGoals(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]campaign.Goal, error)
+	ListAnalyses(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]campaign.Analysis, error)
 	TransitionAsSystem(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, to campaign.Status, reason string) (campaign.Campaign, error)
 }
 

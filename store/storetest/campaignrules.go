@@ -24,6 +24,9 @@ var campaignRuleTests = []struct {
 	{"QueueCallingPeriod", testQueueCallingPeriod},
 	{"CampaignConfigLock", testCampaignConfigLock},
 	{"CampaignStatusCheck", testCampaignStatusCheck},
+	{"QueueActionsAudited", testQueueActionsAudited},
+	{"EraseMasksAttemptsAndBlocks", testEraseMasksAttemptsAndBlocks},
+	{"GoalsPrimaryAndScores", testGoalsPrimaryAndScores},
 }
 
 func runCampaignRuleTests(t *testing.T, newStore NewStore) {
@@ -204,4 +207,194 @@ func testCampaignStatusCheck(t *testing.T, x *queueHarness) {
 	require.NoError(t, err)
 	check(d, campaign.LiveInactive, campaign.ReasonAfterDeadline)
 	check(x.status(x.running(nil), campaign.StatusCancelled), campaign.LiveInactive, "cancelled")
+}
+
+func testQueueActionsAudited(t *testing.T, x *queueHarness) {
+	c := x.running(func(c *campaign.Campaign) { c.Settings.MaxAttempts = 1 })
+	x.add(c, campaign.Contact{ID: "a", OwnerID: "ada"}, campaign.Contact{ID: "b", OwnerID: "ada"}, campaign.Contact{ID: "z", OwnerID: "zed"})
+	audit := func() []campaign.AuditEntry {
+		t.Helper()
+		as, err := x.store.ListAudit(x.ctx, x.admin.WorkspaceID, campaign.AuditFilter{Entity: "campaign", EntityID: string(c.ID)})
+		require.NoError(t, err)
+		var out []campaign.AuditEntry
+		for _, a := range as {
+			if len(a.Action) > 6 && a.Action[:6] == "queue." {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	_, err := x.q.Redistribute(x.ctx, x.admin, c.ID, "ada", "bob")
+	require.NoError(t, err)
+	_, err = x.q.Redistribute(x.ctx, x.admin, c.ID, "bob", "")
+	require.NoError(t, err)
+	for _, l := range x.claim(c, 10) {
+		x.finish(l, campaign.ResultNoAnswer, nil)
+	}
+	x.clock.Advance(2 * time.Hour)
+	_, err = x.q.Retry(x.ctx, x.admin, c.ID, "a")
+	require.NoError(t, err)
+	_, err = x.q.RetryFailed(x.ctx, x.admin, c.ID)
+	require.NoError(t, err)
+	caller := x.member(x.admin, "caller", campaign.RoleCaller)
+	_, err = x.q.RetryFailed(x.ctx, caller, c.ID)
+	require.ErrorIs(t, err, campaign.ErrForbidden)
+
+	got := audit()
+	require.Len(t, got, 4, "one entry per action; a refused action writes none")
+	want := []struct{ action, detail string }{
+		{"queue.reassign", "from ada to bob; contacts changed: 2"},
+		{"queue.redistribute", "from bob to anyone; contacts changed: 2"},
+		{"queue.retry", "contacts a; contacts changed: 1"},
+		{"queue.retry_failed", "status failed; contacts changed: 2"},
+	}
+	for i, w := range want {
+		assert.Equal(t, w.action, got[i].Action)
+		assert.Equal(t, w.detail, got[i].Detail)
+		assert.Equal(t, x.admin.UserID, got[i].ActorID)
+		assert.Equal(t, "campaign", got[i].Entity)
+		assert.False(t, got[i].At.IsZero())
+	}
+}
+
+func testEraseMasksAttemptsAndBlocks(t *testing.T, x *queueHarness) {
+	rs, ok := x.store.(report.Store)
+	if !ok {
+		t.Skipf("capability: %T does not implement report.Store yet", x.store)
+	}
+	svc, err := campaign.NewService(campaign.Config{Store: x.store, Clock: x.clock.Now, Suppressor: x.sup})
+	require.NoError(t, err)
+	c := x.running(func(c *campaign.Campaign) { c.Settings.MaxAttempts = 3 })
+	cts := x.add(c, campaign.Contact{ID: "gone", FirstName: "Ada", Notes: "likes mornings"}, campaign.Contact{ID: "kept"})
+	gone, kept := cts[0], cts[1]
+	began := x.clock.Now()
+	for _, l := range x.claim(c, 2) {
+		require.NoError(t, x.q.Finish(x.ctx, l, queue.Outcome{Attempt: campaign.Attempt{Result: campaign.ResultHuman, StartedAt: began,
+			Outcome: campaign.OutcomeDetails{Note: "call back at her office, +14155550123", Fields: map[string]string{"email": "ada@example.com"},
+				FollowUp: "send brochure to 1 Main St", MeetingBooked: true}},
+			Disposition: &campaign.Disposition{ID: "sale", Final: true, Contacted: true}}))
+	}
+	require.NoError(t, x.qs.RecordBlocks(x.ctx, x.admin.WorkspaceID, []campaign.Block{
+		{ID: "blk-gone", WorkspaceID: x.admin.WorkspaceID, CampaignID: c.ID, ContactID: gone.ID, Number: gone.Phone, Reason: "outside_legal_hours",
+			Scope: campaign.BlockScopeLaw, Stage: "dial", Detail: "FL 08:00 " + gone.Phone, At: began},
+		{ID: "blk-kept", WorkspaceID: x.admin.WorkspaceID, CampaignID: c.ID, ContactID: kept.ID, Number: kept.Phone, Reason: "outside_legal_hours",
+			Scope: campaign.BlockScopeLaw, Stage: "dial", Detail: "FL 08:00", At: began},
+	}))
+	counts := func() (report.Counts, []report.BlockCount) {
+		t.Helper()
+		ac, err := rs.AttemptCounts(x.ctx, x.admin.WorkspaceID, c.ID, began.Add(-time.Hour), began.Add(time.Hour))
+		require.NoError(t, err)
+		bc, err := rs.BlockCounts(x.ctx, x.admin.WorkspaceID, c.ID)
+		require.NoError(t, err)
+		return ac, bc
+	}
+	ac0, bc0 := counts()
+
+	_, err = svc.EraseContact(x.ctx, x.admin, gone.ID)
+	require.NoError(t, err)
+
+	atts, err := x.qs.ListAttempts(x.ctx, x.admin.WorkspaceID, queue.AttemptFilter{CampaignID: c.ID})
+	require.NoError(t, err)
+	require.Len(t, atts, 2, "erasure keeps every attempt row")
+	for _, a := range atts {
+		if a.ContactID == gone.ID {
+			assert.Empty(t, a.Number)
+			assert.Empty(t, a.Outcome.Note)
+			assert.Empty(t, a.Outcome.Fields)
+			assert.Empty(t, a.Outcome.FollowUp)
+			assert.Equal(t, campaign.ResultHuman, a.Result, "what reports count stays")
+			assert.Equal(t, campaign.DispositionID("sale"), a.DispositionID)
+			assert.True(t, a.Outcome.MeetingBooked)
+			continue
+		}
+		assert.Equal(t, kept.Phone, a.Number, "another contact's attempt is untouched")
+		assert.NotEmpty(t, a.Outcome.Note)
+	}
+	bs, err := x.qs.ListBlocks(x.ctx, x.admin.WorkspaceID, queue.BlockFilter{CampaignID: c.ID})
+	require.NoError(t, err)
+	require.Len(t, bs, 2)
+	for _, b := range bs {
+		assert.Equal(t, "outside_legal_hours", b.Reason)
+		if b.ContactID == gone.ID {
+			assert.Empty(t, b.Number)
+			assert.Empty(t, b.Detail)
+		} else {
+			assert.Equal(t, kept.Phone, b.Number)
+		}
+	}
+	ac1, bc1 := counts()
+	assert.Equal(t, ac0, ac1, "attempt counts stay")
+	assert.Equal(t, bc0, bc1, "block counts stay")
+	ms, err := x.sup.Check(x.ctx, x.admin.WorkspaceID, suppression.Query{Numbers: []string{gone.Phone}})
+	require.NoError(t, err)
+	assert.Contains(t, ms, gone.Phone, "the suppression entry stays, so the person is never called again")
+	rec, err := x.qs.RecentAttempts(x.ctx, x.admin.WorkspaceID, []string{gone.Phone, kept.Phone}, began.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, rec[gone.Phone], "no attempt is found by the erased number")
+	assert.Len(t, rec[kept.Phone], 1)
+
+	// Erasing again masks nothing more and says so in the audit log.
+	_, err = svc.EraseContact(x.ctx, x.admin, gone.ID)
+	require.NoError(t, err)
+	as, err := x.store.ListAudit(x.ctx, x.admin.WorkspaceID, campaign.AuditFilter{Entity: "contact", EntityID: string(gone.ID)})
+	require.NoError(t, err)
+	var details []string
+	for _, a := range as {
+		if a.Action == "contact.erase_records" {
+			details = append(details, a.Detail)
+		}
+	}
+	assert.Equal(t, []string{"1 attempts, 1 blocks masked", "0 attempts, 0 blocks masked"}, details)
+}
+
+func testGoalsPrimaryAndScores(t *testing.T, x *queueHarness) {
+	rs, ok := x.store.(report.Store)
+	if !ok {
+		t.Skipf("capability: %T does not implement report.Store yet", x.store)
+	}
+	rep, err := report.NewService(report.Config{Store: rs, Clock: x.clock.Now})
+	require.NoError(t, err)
+	c, err := x.svc.CreateCampaign(x.ctx, x.admin, campaign.Campaign{Name: "goals"})
+	require.NoError(t, err)
+	ref, err := x.svc.PutGoal(x.ctx, x.admin, campaign.Goal{CampaignID: c.ID, Kind: campaign.GoalSecondary, Title: "Referral"})
+	require.NoError(t, err)
+	_, err = x.svc.Transition(x.ctx, x.admin, c.ID, campaign.StatusQueued, "")
+	require.ErrorIs(t, err, campaign.ErrInvalid, "goals without a primary one cannot be queued")
+	assert.Contains(t, err.Error(), "exactly one active primary goal")
+	meet, err := x.svc.PutGoal(x.ctx, x.admin, campaign.Goal{CampaignID: c.ID, Kind: campaign.GoalPrimary, Title: "Meeting"})
+	require.NoError(t, err)
+	_, err = x.svc.PutGoal(x.ctx, x.admin, campaign.Goal{CampaignID: c.ID, Kind: campaign.GoalPrimary, Title: "Demo"})
+	require.ErrorIs(t, err, campaign.ErrInvalid, "a second primary goal is refused")
+	assert.Contains(t, err.Error(), string(meet.ID))
+	meet.Title = "Meeting booked"
+	_, err = x.svc.PutGoal(x.ctx, x.admin, meet)
+	require.NoError(t, err, "the primary goal itself may be edited")
+	gs, err := x.store.ListGoals(x.ctx, x.admin.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	require.Len(t, gs, 2)
+
+	x.status(c, campaign.StatusQueued)
+	c = x.status(c, campaign.StatusRunning)
+	x.add(c, campaign.Contact{ID: "g1"}, campaign.Contact{ID: "g2"}, campaign.Contact{ID: "g3"})
+	results := map[campaign.ContactID]map[campaign.GoalID]string{
+		"g1": {meet.ID: campaign.GoalAchieved, ref.ID: campaign.GoalNotAchieved},
+		"g2": {meet.ID: campaign.GoalPartial},
+	}
+	for _, l := range x.claim(c, 3) {
+		require.NoError(t, x.q.Finish(x.ctx, l, queue.Outcome{Attempt: campaign.Attempt{Result: campaign.ResultHuman, StartedAt: x.clock.Now(),
+			Outcome: campaign.OutcomeDetails{Goals: results[l.ContactID]}}, Disposition: &campaign.Disposition{ID: "done", Final: true, Contacted: true}}))
+	}
+	cg, err := rep.ContactGoals(x.ctx, x.admin.WorkspaceID, c.ID, "g1")
+	require.NoError(t, err)
+	assert.Equal(t, results["g1"], cg.Results)
+	assert.True(t, cg.Scored)
+	assert.Equal(t, 50, cg.Score, "primary achieved (weight 1), secondary not (weight 1)")
+	var all []campaign.ContactGoals
+	require.NoError(t, rep.GoalScores(x.ctx, x.admin.WorkspaceID, c.ID, func(cg campaign.ContactGoals) error { all = append(all, cg); return nil }))
+	require.Len(t, all, 2, "g3 has no goal result")
+	assert.Equal(t, campaign.ContactID("g2"), all[1].ContactID)
+	assert.Equal(t, 50, all[1].Score)
+	cg, err = rep.ContactGoals(x.ctx, x.admin.WorkspaceID, c.ID, "g3")
+	require.NoError(t, err)
+	assert.False(t, cg.Scored)
 }
