@@ -69,7 +69,7 @@ var settingsLocks = map[string]int{
 	"CallRatio": lockPaused, "MaxConcurrentCalls": lockPaused, "DialerInterval": lockPaused,
 	"CallSpacing": lockPaused, "RingTimeout": lockPaused, "WrapUp": lockPaused, "AMD": lockPaused,
 	"ContactCompletionTimeout": lockPaused, "HopperSize": lockPaused, "HopperExpiry": lockPaused,
-	"CallbackGrace": lockPaused, "CallerIDs": lockPaused, "AbandonCap": lockPaused,
+	"CallbackGrace": lockPaused, "CallerIDs": lockPaused, "AbandonCap": lockPaused, "Content": lockPaused,
 }
 
 // CheckEdit reports whether a campaign in before's status may be changed
@@ -86,7 +86,8 @@ var settingsLocks = map[string]int{
 //     and the Settings of pacing capacity and timers (CallRatio,
 //     MaxConcurrentCalls, DialerInterval, CallSpacing, RingTimeout, WrapUp,
 //     AMD, ContactCompletionTimeout, HopperSize, HopperExpiry,
-//     CallbackGrace, CallerIDs) and a new AbandonCap. Dial mode, retry
+//     CallbackGrace, CallerIDs), a new AbandonCap and the Content (script,
+//     prompt, message). Dial mode, retry
 //     policy, lane order, windows and schedule, consent, voice, regions,
 //     timezone, client and start date stay locked: the engine's pacer, the
 //     queue's precomputed callable times and ranks, suppression scope and

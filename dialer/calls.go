@@ -686,7 +686,7 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 	c.dialSeq = e.failures.dial()
 	id, err := e.cfg.Carrier.Dial(ctx, telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
 		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID,
-		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}})
+		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: e.content(l.Contact)})
 	switch {
 	case err == nil:
 		c.callID = id
@@ -759,6 +759,9 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 	if m, ok := ms[ct.Phone]; ok {
 		w := suppression.Widest(m)
 		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Reason)
+	}
+	if missing := e.missingVariables(ct); missing != "" {
+		return refuse(campaign.ReasonPersonalisationMissing, campaign.BlockScopePolicy, missing)
 	}
 	if v := e.cfg.Rules.Check(now, queue.Target(ct), e.window); !v.Allowed {
 		scope := campaign.BlockScopeLaw

@@ -263,6 +263,10 @@ func (s *Service) check(ctx context.Context, cc *campaignCtx, l Lease, matches m
 		return &refusal{reason: reason, scope: campaign.BlockScopeLaw, status: campaign.ContactSkipped,
 			detail: fmt.Sprintf("requires %s consent, has %s", st.RequiredConsent, c.Consent.Kind)}, nil
 	}
+	if d := st.Content.Refusal(cc.c, c); d != "" {
+		// Skipped until the data is fixed and the contact retried.
+		return &refusal{reason: campaign.ReasonPersonalisationMissing, scope: campaign.BlockScopePolicy, status: campaign.ContactSkipped, detail: d}, nil
+	}
 	if ms := matches[c.Phone]; len(ms) > 0 {
 		m := suppression.Widest(ms)
 		return &refusal{reason: m.List.Scope.ReasonCode(), scope: m.List.Scope.BlockScope(), status: campaign.ContactSkipped,

@@ -52,6 +52,9 @@ type DialRequest struct {
 	AttemptID string
 	// Metadata is passed to the carrier as is, where it supports it.
 	Metadata map[string]string
+	// Content is what this call says, personalised for the contact; nil
+	// when the campaign has none.
+	Content *Content
 }
 
 // Validate reports whether r can be dialed. The error is an *Error with
