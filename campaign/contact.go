@@ -13,7 +13,6 @@ type ContactStatus string
 const (
 	ContactPending        ContactStatus = "pending"         // never called
 	ContactDialing        ContactStatus = "dialing"         // leased: a call is being placed or is live
-	ContactCalled         ContactStatus = "called"          // called, outcome awaited
 	ContactRetry          ContactStatus = "retry"           // waiting for a retry
 	ContactCallback       ContactStatus = "callback"        // a callback is scheduled
 	ContactCompleted      ContactStatus = "completed"       // final: reached with a final disposition
@@ -25,10 +24,22 @@ const (
 	ContactDNC            ContactStatus = "dnc"             // final: asked not to be called
 )
 
+// ContactCalled was meant for a contact whose call ended while its outcome
+// was awaited. It is no longer part of the model and is never stored
+// ([ContactStatus.Valid] refuses it): such a contact stays ContactDialing,
+// because the lease that fences its outcome holds it in that status, and a
+// second in-call status would have to be honoured by every lease check
+// (claims, reaping, Finish) while adding nothing the dial journal lacks.
+// The status check counts these contacts as in a call
+// ([StatusCheck.InCall]); the engine's Awaiting lists them by agent.
+//
+// Deprecated: a contact awaiting its outcome is ContactDialing.
+const ContactCalled ContactStatus = "called"
+
 // Valid reports whether s is a defined contact status.
 func (s ContactStatus) Valid() bool {
 	switch s {
-	case ContactPending, ContactDialing, ContactCalled, ContactRetry, ContactCallback, ContactCompleted,
+	case ContactPending, ContactDialing, ContactRetry, ContactCallback, ContactCompleted,
 		ContactFailed, ContactNoConversation, ContactSkipped, ContactCancelled, ContactExpired, ContactDNC:
 		return true
 	}
