@@ -506,6 +506,27 @@ func (s *Service) UpdateContact(ctx context.Context, actor Actor, id ContactID, 
 	})
 }
 
+// RevokeConsent records that the person withdrew their consent to be
+// called, now and through via (such as "sms", "call" or "email"). Any role
+// that may edit contacts may record it, whoever owns the contact and even
+// while the queue holds it for a call: a revocation only makes the contact
+// less callable, and the dial-time gate reads it again before the dial. A
+// consent revoked already keeps its first revocation.
+func (s *Service) RevokeConsent(ctx context.Context, actor Actor, id ContactID, via string) (Contact, error) {
+	if _, err := s.Authorize(ctx, actor, ActionEditContact); err != nil {
+		return Contact{}, err
+	}
+	if len(via) > MaxTextLength {
+		return Contact{}, fmt.Errorf("%w: revocation channel is %d bytes, at most %d", ErrInvalid, len(via), MaxTextLength)
+	}
+	return s.updateContact(ctx, actor, id, "contact.revoke_consent", func(c *Contact) error {
+		if c.Consent.RevokedAt.IsZero() {
+			c.Consent.RevokedAt, c.Consent.RevokedVia = s.Now(), via
+		}
+		return nil
+	})
+}
+
 func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, action string, edit func(*Contact) error) (Contact, error) {
 	for range s.maxRetries {
 		c, err := s.store.GetContact(ctx, actor.WorkspaceID, id)
