@@ -198,11 +198,27 @@ func (s *Service) CreateCampaign(ctx context.Context, actor Actor, c Campaign) (
 	if err := c.Validate(); err != nil {
 		return Campaign{}, err
 	}
+	if err := s.checkSchedule(ctx, c); err != nil {
+		return Campaign{}, err
+	}
 	if err := s.store.CreateCampaign(ctx, c, s.audit(actor, "campaign.create", "campaign", string(c.ID), c.Name, now)); err != nil {
 		return Campaign{}, err
 	}
 	s.log.DebugContext(ctx, "campaign created", "workspace", c.WorkspaceID, "campaign", c.ID)
 	return c, nil
+}
+
+// checkSchedule refuses a campaign naming a schedule its workspace does
+// not have: the dialer would refuse it only when the campaign starts.
+func (s *Service) checkSchedule(ctx context.Context, c Campaign) error {
+	if c.ScheduleID == "" {
+		return nil
+	}
+	_, err := s.store.GetSchedule(ctx, c.WorkspaceID, c.ScheduleID)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: campaign %q: schedule %q does not exist in this workspace (create it with PutSchedule first, or leave ScheduleID empty)", ErrInvalid, c.Name, c.ScheduleID)
+	}
+	return err
 }
 
 // UpdateCampaign applies edit to the campaign and stores it, re-reading and
@@ -230,6 +246,9 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 		c.UpdatedAt = now
 		c.normalizeTimes()
 		if err := c.Validate(); err != nil {
+			return Campaign{}, err
+		}
+		if err := s.checkSchedule(ctx, c); err != nil {
 			return Campaign{}, err
 		}
 		err = s.store.UpdateCampaign(ctx, c, s.audit(actor, "campaign.update", "campaign", string(id), "", now))

@@ -37,13 +37,7 @@ type Config struct {
 	// ([campaign.ActionExport]); *campaign.Service implements it. Required
 	// by Export and History, which refuse to run without it; the reports
 	// themselves work without it.
-	Authorizer Authorizer
-}
-
-// Authorizer checks an actor's role in the actor's workspace;
-// *campaign.Service implements it.
-type Authorizer interface {
-	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
+	Authorizer campaign.Authorizer
 }
 
 // DefaultInvalidReasons are the compliance package's reason codes for a
@@ -63,7 +57,7 @@ type Service struct {
 	invalid map[string]bool
 	ent     Entitlements
 	log     *slog.Logger
-	auth    Authorizer
+	auth    campaign.Authorizer
 }
 
 // NewService returns a Service; it refuses a Config without a Store.

@@ -505,6 +505,7 @@ func (s *Store) InsertContacts(ctx context.Context, ws campaign.WorkspaceID, cs 
 		for _, c := range cs {
 			s.contacts[c.ID] = cloneContact(c)
 			s.dirty[c.ID] = true
+			s.reindex(c.ID, c)
 		}
 		s.appendAudit(a)
 		return nil

@@ -46,14 +46,7 @@ func runAuthzTests(t *testing.T, newStore NewStore) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = s.Close() })
-			qs, ok := s.(queue.Store)
-			require.True(t, ok, "%T must implement queue.Store", s)
-			ss, ok := s.(suppression.Store)
-			require.True(t, ok, "%T must implement suppression.Store", s)
-			if lc, ok := s.(queue.LeaseClocker); ok {
-				lc.SetLeaseClock(queue.CallerClock) // virtual time
-			}
-			tt.fn(t, newQueueHarness(t, newHarness(t, s), s, qs, ss))
+			tt.fn(t, newQueueHarness(t, newHarness(t, s), s, s, s))
 		})
 	}
 }
@@ -502,20 +495,16 @@ func newAuthzEnv(t *testing.T, x *queueHarness) *authzEnv {
 	e.disp, err = x.svc.PutDisposition(x.ctx, x.admin, campaign.Disposition{CampaignID: e.c.ID, Title: "Done", Contacted: true, Final: true})
 	require.NoError(t, err)
 
-	is, ok := x.store.(importer.Store)
-	require.True(t, ok, "%T must implement importer.Store", x.store)
-	e.imp, err = importer.New(importer.Config{Campaigns: x.svc, Store: is, Contacts: x.store, Suppression: x.sup, Clock: x.clock.Now})
+	e.imp, err = importer.New(importer.Config{Campaigns: x.svc, Store: x.store, Contacts: x.store, Suppression: x.sup, Clock: x.clock.Now})
 	require.NoError(t, err)
-	rs, ok := x.store.(report.Store)
-	require.True(t, ok, "%T must implement report.Store", x.store)
-	e.rep, err = report.NewService(report.Config{Store: rs, Clock: x.clock.Now, Authorizer: x.svc})
+	e.rep, err = report.NewService(report.Config{Store: x.store, Clock: x.clock.Now, Authorizer: x.svc})
 	require.NoError(t, err)
 	e.sched, err = report.NewScheduler(report.SchedulerConfig{Service: e.rep, Sender: discardSender{}})
 	require.NoError(t, err)
 	carrier, err := sim.New(sim.Config{Seed: 1, Now: x.clock.Now})
 	require.NoError(t, err)
 	e.engine, err = dialer.New(x.ctx, dialer.Config{Workspace: e.c.WorkspaceID, Campaign: e.c.ID,
-		Campaigns: dialer.CampaignSource{Store: x.store, Service: x.svc}, Queue: x.q, Attempts: x.qs,
+		Campaigns: dialer.CampaignSource{Store: x.store, Service: x.svc}, Queue: x.q, Attempts: x.store,
 		Suppression: x.sup, Authorizer: x.svc, Carrier: carrier, Clock: x.clock.Now})
 	require.NoError(t, err)
 	require.NoError(t, e.engine.Start(x.ctx))
