@@ -37,10 +37,9 @@ var authzTests = []struct {
 	{"ValidationOnWrite", testValidationOnWrite},
 }
 
-// runAuthzTests runs authzTests. They need the whole storage contract
-// (campaign, queue, suppression, importer and report stores): an adapter
-// that lacks a part fails them rather than skipping, since a door it
-// cannot serve is a door nobody tested.
+// runAuthzTests runs authzTests on a fresh store each, with every service
+// wired to it: campaigns, queue, suppression, imports, reports and a
+// dialer engine.
 func runAuthzTests(t *testing.T, newStore NewStore) {
 	for _, tt := range authzTests {
 		t.Run(tt.name, func(t *testing.T) {
