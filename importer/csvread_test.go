@@ -10,9 +10,12 @@ import (
 	"strings"
 	"testing"
 	"testing/quick"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/callstackhq/callstack/campaign"
 )
 
 // readAll reads every record of data with the importer's reader, blank
@@ -255,4 +258,37 @@ func FuzzReaderStrict(f *testing.F) {
 		}
 		require.Equal(t, want, got, "%q", data)
 	})
+}
+
+func TestConsentCells(t *testing.T) {
+	now := time.Date(2026, 11, 4, 15, 0, 0, 0, time.UTC)
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
+	for name, tc := range map[string]struct {
+		cells consentCells
+		us    bool
+		want  campaign.Consent
+		ok    bool
+	}{
+		"none":              {consentCells{}, true, campaign.Consent{Kind: campaign.ConsentNone, Scope: campaign.ConsentScopeCampaign}, true},
+		"month first in US": {consentCells{kind: "yes", date: "03/04/2026"}, true, campaign.Consent{Kind: campaign.ConsentExpress, CapturedAt: d(2026, 3, 4), Scope: campaign.ConsentScopeCampaign}, true},
+		"day first elsewhere": {consentCells{kind: "yes", date: "03/04/2026"}, false,
+			campaign.Consent{Kind: campaign.ConsentExpress, CapturedAt: d(2026, 4, 3), Scope: campaign.ConsentScopeCampaign}, true},
+		"ISO with zone": {consentCells{kind: "PEWC", date: "2026-10-01T09:30:00-04:00", scope: "Client"}, true,
+			campaign.Consent{Kind: campaign.ConsentExpressWritten, CapturedAt: time.Date(2026, 10, 1, 13, 30, 0, 0, time.UTC), Scope: campaign.ConsentScopeClient}, true},
+		"revoked flag": {consentCells{kind: "express", revoked: "Yes"}, true,
+			campaign.Consent{Kind: campaign.ConsentExpress, Scope: campaign.ConsentScopeCampaign, RevokedAt: now, RevokedVia: "import"}, true},
+		"not revoked":    {consentCells{kind: "express", revoked: "no"}, true, campaign.Consent{Kind: campaign.ConsentExpress, Scope: campaign.ConsentScopeCampaign}, true},
+		"unknown kind":   {consentCells{kind: "maybe"}, true, campaign.Consent{}, false},
+		"unknown scope":  {consentCells{kind: "yes", scope: "galaxy"}, true, campaign.Consent{}, false},
+		"bad date":       {consentCells{kind: "yes", date: "yesterday"}, true, campaign.Consent{}, false},
+		"future date":    {consentCells{kind: "yes", date: "2027-01-01"}, true, campaign.Consent{}, false},
+		"future revoked": {consentCells{kind: "yes", revoked: "2027-01-01"}, true, campaign.Consent{}, false},
+		"named month":    {consentCells{kind: "written", date: "Oct 1, 2026"}, true, campaign.Consent{Kind: campaign.ConsentExpressWritten, CapturedAt: d(2026, 10, 1), Scope: campaign.ConsentScopeCampaign}, true},
+	} {
+		got, ok := tc.cells.parse(now, tc.us)
+		require.Equal(t, tc.ok, ok, name)
+		if ok {
+			assert.Equal(t, tc.want, got, name)
+		}
+	}
 }
