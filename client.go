@@ -133,7 +133,7 @@ func New(st store.Store, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.reports, err = report.NewService(report.Config{Store: st, Clock: cfg.Clock, MinSample: cfg.ReportMinSample,
-		LabourRate: cfg.LabourRate, Entitlements: cfg.Entitlements, Logger: cfg.Logger})
+		LabourRate: cfg.LabourRate, Entitlements: cfg.Entitlements, Logger: cfg.Logger, Authorizer: c.campaigns})
 	if err != nil {
 		return nil, err
 	}

@@ -283,6 +283,12 @@ func (s *Service) TransitionAsSystem(ctx context.Context, ws WorkspaceID, id ID,
 }
 
 func (s *Service) transition(ctx context.Context, actor Actor, id ID, to Status, reason string) (Campaign, error) {
+	var v validator
+	v.check(len(reason) <= MaxTextLength, "reason", "is longer than %d bytes", MaxTextLength)
+	validateText(&v, struct{ Reason string }{reason})
+	if err := v.err(); err != nil {
+		return Campaign{}, err
+	}
 	for range s.maxRetries {
 		c, err := s.store.GetCampaign(ctx, actor.WorkspaceID, id)
 		if err != nil {
@@ -447,12 +453,41 @@ func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([
 
 // UpdateContact applies edit to a contact and stores it, re-reading and
 // re-applying edit when a concurrent writer won the race (any role that may
-// edit contacts).
+// edit contacts), within these limits (see [CheckContactEdit]):
+//
+//   - a contact the queue has leased (status dialing) is not edited:
+//     [ErrLeased], whoever asks;
+//   - a Caller edits only contacts it owns (OwnerID) or whose callback it
+//     was promised (CallbackOwner), and changes neither their queue fields
+//     nor their compliance facts, nor strengthens their consent: those
+//     change through the queue, or by a role that manages the campaign;
+//   - nobody sets status dialing by hand (only a queue claim does), nor
+//     erases data through an edit ([Service.EraseContact] does, after
+//     suppressing the number).
+//
+// The optimistic version check makes the leased test atomic: a claim that
+// leases the contact between the read and the write bumps its version, so
+// the write is refused and the re-read sees the lease.
 func (s *Service) UpdateContact(ctx context.Context, actor Actor, id ContactID, edit func(*Contact) error) (Contact, error) {
-	if _, err := s.Authorize(ctx, actor, ActionEditContact); err != nil {
+	m, err := s.Authorize(ctx, actor, ActionEditContact)
+	if err != nil {
 		return Contact{}, err
 	}
-	return s.updateContact(ctx, actor, id, "contact.update", edit)
+	manages := Permit(m.Role, ActionManageCampaign) == nil
+	return s.updateContact(ctx, actor, id, "contact.update", func(c *Contact) error {
+		if c.Status == ContactDialing {
+			return fmt.Errorf("%w: contact %s", ErrLeased, c.ID)
+		}
+		if !manages && c.OwnerID != actor.UserID && c.CallbackOwner != actor.UserID {
+			return fmt.Errorf("%w: role %q edits only the contacts it owns; contact %s is not %q's",
+				ErrForbidden, m.Role, c.ID, actor.UserID)
+		}
+		before := c.clone()
+		if err := edit(c); err != nil {
+			return err
+		}
+		return CheckContactEdit(m.Role, before, *c)
+	})
 }
 
 func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, action string, edit func(*Contact) error) (Contact, error) {

@@ -597,14 +597,34 @@ func (e *Engine) Agents() []AgentStatus {
 	return e.agents.snapshot()
 }
 
-// Login starts an agent session (a member who may dial, or an AI agent
-// acting as one).
+// authorize admits actor to this engine: a member of the engine's own
+// workspace whose role allows action. The workspace is checked first, so
+// an actor of another workspace is refused whatever its role there; every
+// session and call of the engine therefore belongs to (Config.Workspace,
+// user), and comparing user IDs within the engine is comparing that pair.
+func (e *Engine) authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) error {
+	if actor.WorkspaceID != e.cfg.Workspace {
+		return fmt.Errorf("%w: %q acts in workspace %q; this engine dials for workspace %q",
+			campaign.ErrForbidden, actor.UserID, actor.WorkspaceID, e.cfg.Workspace)
+	}
+	_, err := e.cfg.Authorizer.Authorize(ctx, actor, action)
+	return err
+}
+
+// Login starts an agent session: the actor's own (a member whose role may
+// dial and take calls), or, with cfg.ID naming someone else such as an AI
+// agent, one started by a member who manages the campaign.
 func (e *Engine) Login(ctx context.Context, actor campaign.Actor, cfg AgentConfig) error {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return err
 	}
 	if cfg.ID == "" {
 		cfg.ID = actor.UserID
+	}
+	if cfg.ID != actor.UserID {
+		if err := e.authorize(ctx, actor, campaign.ActionManageCampaign); err != nil {
+			return fmt.Errorf("logging in agent %q for someone else: %w", cfg.ID, err)
+		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

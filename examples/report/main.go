@@ -78,8 +78,8 @@ func run(ctx context.Context, w io.Writer, dir string, contacts int) error {
 		return err
 	}
 	defer xlsx.Close()
-	rec, err := svc.Export(ctx, xlsx, report.ExportRequest{WorkspaceID: f.Workspace, CampaignID: f.Campaign.ID,
-		Kind: report.ExportContacts, Format: report.FormatXLSX, By: "owner"})
+	rec, err := svc.Export(ctx, f.Actor, xlsx, report.ExportRequest{CampaignID: f.Campaign.ID,
+		Kind: report.ExportContacts, Format: report.FormatXLSX})
 	if err != nil {
 		return err
 	}

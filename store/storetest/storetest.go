@@ -99,6 +99,7 @@ func Run(t *testing.T, caps Capabilities, newStore NewStore) {
 			return s
 		})
 	})
+	runAuthzTests(t, newStore)
 }
 
 // Clock is a manual clock for tests: it starts at a fixed instant and moves
@@ -596,7 +597,7 @@ func testRoles(t *testing.T, h *harness) {
 	caller := h.member(admin, "caller", campaign.RoleCaller)
 	viewer := h.member(admin, "viewer", campaign.RoleViewer)
 	c := h.campaign(mgr, "c1")
-	ct := h.contacts(mgr, campaign.Contact{CampaignID: c.ID, Phone: phone(1)})[0]
+	ct := h.contacts(mgr, campaign.Contact{CampaignID: c.ID, Phone: phone(1), OwnerID: "caller"})[0]
 
 	_, err := h.svc.CreateCampaign(h.ctx, viewer, campaign.Campaign{Name: "x"})
 	require.ErrorIs(t, err, campaign.ErrForbidden)
