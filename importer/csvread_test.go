@@ -17,6 +17,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/internal/importgen"
+	"github.com/callstackhq/callstack/internal/testenv"
 )
 
 // readAll reads every record of data with the importer's reader, blank
@@ -92,15 +93,7 @@ func TestReaderEqualsStrictParse(t *testing.T) {
 		}
 		return true
 	}
-	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: quickCount(t, 2000)}))
-}
-
-// quickCount sizes a property test: n cases, a tenth of that with -short.
-func quickCount(t testing.TB, n int) int {
-	if testing.Short() {
-		return n / 10
-	}
-	return n
+	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: testenv.Scale(t, 2000, 300)}))
 }
 
 func TestReaderQuotes(t *testing.T) {
