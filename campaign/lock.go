@@ -175,9 +175,9 @@ func sameValue(a, b reflect.Value) bool {
 	return reflect.DeepEqual(a.Interface(), b.Interface())
 }
 
-// clone returns c with its slices copied, so an edit of the copy leaves c
+// Clone returns c with its slices copied, so an edit of the copy leaves c
 // as it was.
-func (c Campaign) clone() Campaign {
+func (c Campaign) Clone() Campaign {
 	c.SourceLabels = slices.Clone(c.SourceLabels)
 	s := &c.Settings
 	s.RetryConditions = slices.Clone(s.RetryConditions)

@@ -29,25 +29,16 @@ var campaignRuleTests = []struct {
 	{"GoalsPrimaryAndScores", testGoalsPrimaryAndScores},
 }
 
+// reports returns a report service over the harness's store and clock.
+func (x *queueHarness) reports() *report.Service {
+	x.t.Helper()
+	rep, err := report.NewService(report.Config{Store: x.store, Clock: x.clock.Now})
+	require.NoError(x.t, err)
+	return rep
+}
+
 func runCampaignRuleTests(t *testing.T, newStore NewStore) {
-	for _, tt := range campaignRuleTests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newStore(t)
-			t.Cleanup(func() { _ = s.Close() })
-			qs, ok := s.(queue.Store)
-			if !ok {
-				t.Skipf("capability: %T does not implement queue.Store yet", s)
-			}
-			ss, ok := s.(suppression.Store)
-			if !ok {
-				t.Skipf("capability: %T does not implement suppression.Store yet", s)
-			}
-			if lc, ok := s.(queue.LeaseClocker); ok {
-				lc.SetLeaseClock(queue.CallerClock) // virtual time
-			}
-			tt.fn(t, newQueueHarness(t, newHarness(t, s), s, qs, ss))
-		})
-	}
+	runQueueSuite(t, newStore, campaignRuleTests)
 }
 
 func testQueueCallingPeriod(t *testing.T, x *queueHarness) {
@@ -146,12 +137,8 @@ func testCampaignConfigLock(t *testing.T, x *queueHarness) {
 }
 
 func testCampaignStatusCheck(t *testing.T, x *queueHarness) {
-	rs, ok := x.store.(report.Store)
-	if !ok {
-		t.Skipf("capability: %T does not implement report.Store yet", x.store)
-	}
-	rep, err := report.NewService(report.Config{Store: rs, Clock: x.clock.Now})
-	require.NoError(t, err)
+	rep := x.reports()
+	var err error
 	check := func(c campaign.Campaign, live campaign.Liveness, reason string) campaign.StatusCheck {
 		t.Helper()
 		sc, err := rep.Status(x.ctx, c.WorkspaceID, c.ID)
@@ -260,10 +247,7 @@ func testQueueActionsAudited(t *testing.T, x *queueHarness) {
 }
 
 func testEraseMasksAttemptsAndBlocks(t *testing.T, x *queueHarness) {
-	rs, ok := x.store.(report.Store)
-	if !ok {
-		t.Skipf("capability: %T does not implement report.Store yet", x.store)
-	}
+	rs := x.store
 	svc, err := campaign.NewService(campaign.Config{Store: x.store, Clock: x.clock.Now, Suppressor: x.sup})
 	require.NoError(t, err)
 	c := x.running(func(c *campaign.Campaign) { c.Settings.MaxAttempts = 3 })
@@ -350,12 +334,8 @@ func testEraseMasksAttemptsAndBlocks(t *testing.T, x *queueHarness) {
 }
 
 func testGoalsPrimaryAndScores(t *testing.T, x *queueHarness) {
-	rs, ok := x.store.(report.Store)
-	if !ok {
-		t.Skipf("capability: %T does not implement report.Store yet", x.store)
-	}
-	rep, err := report.NewService(report.Config{Store: rs, Clock: x.clock.Now})
-	require.NoError(t, err)
+	rep := x.reports()
+	var err error
 	c, err := x.svc.CreateCampaign(x.ctx, x.admin, campaign.Campaign{Name: "goals"})
 	require.NoError(t, err)
 	ref, err := x.svc.PutGoal(x.ctx, x.admin, campaign.Goal{CampaignID: c.ID, Kind: campaign.GoalSecondary, Title: "Referral"})
