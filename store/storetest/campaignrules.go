@@ -27,6 +27,7 @@ var campaignRuleTests = []struct {
 	{"QueueActionsAudited", testQueueActionsAudited},
 	{"EraseMasksAttemptsAndBlocks", testEraseMasksAttemptsAndBlocks},
 	{"GoalsPrimaryAndScores", testGoalsPrimaryAndScores},
+	{"WorkspaceMetricsByPeriod", testWorkspaceMetricsByPeriod},
 }
 
 // reports returns a report service over the harness's store and clock.
@@ -379,4 +380,46 @@ func testGoalsPrimaryAndScores(t *testing.T, x *queueHarness) {
 	cg, err = rep.ContactGoals(x.ctx, x.admin.WorkspaceID, c.ID, "g3")
 	require.NoError(t, err)
 	assert.False(t, cg.Scored)
+}
+
+func testWorkspaceMetricsByPeriod(t *testing.T, x *queueHarness) {
+	rep := x.reports()
+	t0 := x.clock.Now()
+	a := x.running(nil)
+	x.add(a, campaign.Contact{ID: "a1"}, campaign.Contact{ID: "a2"})
+	b := x.running(nil)
+	x.add(b, campaign.Contact{ID: "b1"})
+	finish := func(c campaign.Campaign, meeting bool) {
+		t.Helper()
+		ls := x.claim(c, 1)
+		require.Len(t, ls, 1)
+		require.NoError(t, x.q.Finish(x.ctx, ls[0], queue.Outcome{Attempt: campaign.Attempt{Result: campaign.ResultHuman, StartedAt: x.clock.Now(),
+			AnsweredAt: x.clock.Now(), AnsweredBy: "human", TalkDuration: time.Minute, EndedAt: x.clock.Now().Add(time.Minute),
+			Outcome: campaign.OutcomeDetails{MeetingBooked: meeting}}, Disposition: &campaign.Disposition{ID: "done", Final: true, Contacted: true}}))
+	}
+	finish(a, true) // day one
+	x.clock.Advance(24 * time.Hour)
+	finish(a, false) // day two
+	finish(b, false)
+	x.running(nil) // created on day two, never calls
+
+	day1, err := rep.WorkspacePeriod(x.ctx, x.admin.WorkspaceID, t0, t0.Add(24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, day1.CallsCompleted.Value)
+	assert.Equal(t, 1.0, day1.Active.Value)
+	assert.Equal(t, 1.0, day1.Meetings.Value)
+	assert.Equal(t, 1.0, day1.Conversations.Value)
+	assert.Equal(t, 2.0, day1.Campaigns.Value, "campaigns created before the period's end")
+	day2, err := rep.WorkspacePeriod(x.ctx, x.admin.WorkspaceID, t0.Add(24*time.Hour), t0.Add(48*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 2.0, day2.CallsCompleted.Value)
+	assert.Equal(t, 2.0, day2.Active.Value)
+	assert.Zero(t, day2.Meetings.Value)
+	assert.Equal(t, 3.0, day2.Campaigns.Value)
+	all, err := rep.Workspace(x.ctx, x.admin.WorkspaceID)
+	require.NoError(t, err)
+	assert.Equal(t, 3.0, all.CallsCompleted.Value)
+	assert.True(t, all.From.IsZero() && all.To.IsZero())
+	_, err = rep.WorkspacePeriod(x.ctx, x.admin.WorkspaceID, t0, t0)
+	require.ErrorIs(t, err, report.ErrInvalid)
 }
