@@ -281,6 +281,11 @@ func authzRows() []authzRow {
 				_, err := e.sup.LoadRegistry(ctx, a, strings.NewReader("4155550199\n"), suppression.Campaign(e.c.ID), suppression.Entry{Source: "registry"})
 				return err
 			}},
+		{typ: "*suppression.Service", method: "LoadDNCL", allow: rolesAdmin, cross: crossOwn,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.sup.LoadDNCL(ctx, a, strings.NewReader("4165550199\n"), suppression.Entry{})
+				return err
+			}},
 
 		{typ: "*importer.Importer", method: "Import", allow: rolesManage, cross: crossRefused,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
