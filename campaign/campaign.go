@@ -231,6 +231,9 @@ type Settings struct {
 	CallbackGrace time.Duration
 	// CallerIDs are the E.164 numbers calls are placed from.
 	CallerIDs []string
+	// Content is the script, AI prompt and message, personalised per
+	// contact at dial time. Defaults to none.
+	Content Content
 }
 
 // WithDefaults returns s with every zero field set to its documented
@@ -301,6 +304,9 @@ func (s Settings) WithDefaults(defaultRegion string) Settings {
 		s.LaneOrder = DefaultLaneOrder()
 	}
 	def(&s.CallbackGrace, 15*time.Minute)
+	if s.Content.Missing == "" {
+		s.Content.Missing = MissingBlock
+	}
 	return s
 }
 
@@ -368,6 +374,7 @@ func (s Settings) validate(v *validator) {
 	for i, n := range s.CallerIDs {
 		v.check(isE164(n), fmt.Sprintf("Settings.CallerIDs[%d]", i), "must be E.164, got %q", n)
 	}
+	s.Content.validate(v)
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no

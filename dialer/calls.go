@@ -460,6 +460,9 @@ func (e *Engine) refreshStatus(ctx context.Context, now time.Time) error {
 	if err := e.reload(ctx, now); err != nil {
 		return err
 	}
+	if err := e.followPeriod(ctx, now); err != nil {
+		return err
+	}
 	// Only a queue that came back empty can mean the campaign is done, and
 	// only the engine pacing it says so.
 	if e.c.Status != campaign.StatusRunning || !e.pacing() || len(e.calls) > 0 || len(e.hopper) > 0 || now.After(e.nextClaim) {
@@ -682,8 +685,8 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 	e.stats.Dials++
 	c.dialSeq = e.failures.dial()
 	id, err := e.cfg.Carrier.Dial(ctx, telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
-		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID,
-		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}})
+		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID, Extension: l.Contact.Extension,
+		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: e.content(l.Contact)})
 	switch {
 	case err == nil:
 		c.callID = id
@@ -758,6 +761,9 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 		return refuse("contact_changed", campaign.BlockScopePolicy, "the contact was removed, erased or renumbered since the claim")
 	}
 	ct = fresh
+	if r := c.PeriodRefusal(now); r != "" {
+		return refuse(r, campaign.BlockScopePolicy, periodDetail(c))
+	}
 	if _, err := e.numbers.Check(ct.Phone); err != nil {
 		return refuse(string(compliance.ReasonOf(err)), campaign.BlockScopeLaw, "")
 	}
@@ -775,6 +781,9 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 	if m, ok := ms[ct.Phone]; ok {
 		w := suppression.Widest(m)
 		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Reason)
+	}
+	if missing := e.missingVariables(ct); missing != "" {
+		return refuse(campaign.ReasonPersonalisationMissing, campaign.BlockScopePolicy, missing)
 	}
 	if v := e.cfg.Rules.Check(now, queue.Target(ct), e.window); !v.Allowed {
 		scope := campaign.BlockScopeLaw

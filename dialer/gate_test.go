@@ -108,19 +108,6 @@ func newGateWorld(t *testing.T, at time.Time, settings campaign.Settings, contac
 	return g
 }
 
-// storeEdit changes a contact as another writer would (a consent webhook,
-// an import merging a row): straight through the store, because
-// campaign.Service.UpdateContact refuses to edit a leased contact.
-func (g *gateWorld) storeEdit(id campaign.ContactID, edit func(*campaign.Contact)) {
-	g.t.Helper()
-	c, err := g.st.GetContact(g.ctx, g.admin.WorkspaceID, id)
-	require.NoError(g.t, err)
-	edit(&c)
-	now := g.clock.Now()
-	require.NoError(g.t, g.st.UpdateContact(g.ctx, c, campaign.AuditEntry{ID: campaign.AuditID(campaign.NewID("aud", now)),
-		WorkspaceID: g.admin.WorkspaceID, ActorID: "webhook", Action: "contact.update", Entity: "contact", EntityID: string(id), At: now}))
-}
-
 // step runs the engine once at the clock's now.
 func (g *gateWorld) step() {
 	g.t.Helper()
@@ -195,9 +182,15 @@ func TestGateBlocksNumberSuppressedAfterClaim(t *testing.T) {
 func TestGateBlocksConsentRevokedAfterClaim(t *testing.T) {
 	g := newGateWorld(t, gateNoon, campaign.Settings{RequiredConsent: campaign.ConsentExpress}, nyContacts(3), func(g *gateWorld, ls []queue.Lease) {
 		for _, l := range ls {
-			g.storeEdit(l.ContactID, func(c *campaign.Contact) {
+			// A leased contact cannot be edited, but a revocation is
+			// recorded whatever the lease.
+			_, err := g.svc.UpdateContact(g.ctx, g.admin, l.ContactID, func(c *campaign.Contact) error {
 				c.Consent.RevokedAt, c.Consent.RevokedVia = g.clock.Now(), "sms"
+				return nil
 			})
+			require.ErrorIs(g.t, err, campaign.ErrLeased)
+			_, err = g.svc.RevokeConsent(g.ctx, g.admin, l.ContactID, "sms")
+			require.NoError(g.t, err)
 		}
 	})
 	g.step()
@@ -267,7 +260,18 @@ func TestGateBlocksUnsafeNumber(t *testing.T) {
 func TestGateBlocksContactRenumberedAfterClaim(t *testing.T) {
 	g := newGateWorld(t, gateNoon, campaign.Settings{}, nyContacts(2), func(g *gateWorld, ls []queue.Lease) {
 		for i, l := range ls {
-			g.storeEdit(l.ContactID, func(c *campaign.Contact) { c.Phone = fmt.Sprintf("+1718%07d", 3000000+i) })
+			// The service refuses to edit a leased contact (ErrLeased), so
+			// renumber through the store, as a host's own writer or a
+			// restored backup could.
+			_, err := g.svc.UpdateContact(g.ctx, g.admin, l.ContactID, func(c *campaign.Contact) error {
+				c.Phone = fmt.Sprintf("+1718%07d", 3000000+i)
+				return nil
+			})
+			require.ErrorIs(g.t, err, campaign.ErrLeased)
+			c, err := g.st.GetContact(g.ctx, l.WorkspaceID, l.ContactID)
+			require.NoError(g.t, err)
+			c.Phone = fmt.Sprintf("+1718%07d", 3000000+i)
+			require.NoError(g.t, g.st.UpdateContact(g.ctx, c, campaign.AuditEntry{}))
 		}
 	})
 	g.step()

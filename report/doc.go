@@ -3,14 +3,14 @@
 // deliveries and a redacted client snapshot.
 //
 // Every number is computed from those records, never from counters kept on
-// the side (DESIGN.md, data flow step 7). Adapters may answer the
+// the side (docs/design.md, data flow step 7). Adapters may answer the
 // aggregate queries of [Store] from rollups written in the same transaction
 // as each attempt, as the SQL adapters do, provided a test proves the
 // rollups equal to a full recomputation.
 //
 // Every [Metric] carries its sample size and an Incomplete flag with a
 // reason, so that a rate with too little data is never shown as 0% or 100%
-// (DESIGN.md, invariant 5).
+// (docs/design.md, invariant 5).
 //
 // # Definitions
 //

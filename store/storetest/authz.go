@@ -202,7 +202,7 @@ func authzRows() []authzRow {
 			}},
 		{typ: cmp, method: "PutGoal", allow: rolesManage, cross: crossRefused,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
-				_, err := e.x.svc.PutGoal(ctx, a, campaign.Goal{CampaignID: e.c.ID, Title: e.next("g"), Kind: campaign.GoalPrimary})
+				_, err := e.x.svc.PutGoal(ctx, a, campaign.Goal{CampaignID: e.c.ID, Title: e.next("g"), Kind: campaign.GoalSecondary})
 				return err
 			}},
 		{typ: cmp, method: "PutAnalysis", allow: rolesManage, cross: crossRefused,
@@ -226,6 +226,12 @@ func authzRows() []authzRow {
 			setup: func(e *authzEnv, a campaign.Actor) any { return e.contact(a.UserID).ID },
 			call: func(e *authzEnv, a campaign.Actor, id any) error {
 				_, err := e.x.svc.UpdateContact(ctx, a, id.(campaign.ContactID), func(c *campaign.Contact) error { c.Notes = "n"; return nil })
+				return err
+			}},
+		{typ: cmp, method: "RevokeConsent", allow: rolesCallers, cross: crossRefused,
+			setup: func(e *authzEnv, _ campaign.Actor) any { return e.contact("").ID },
+			call: func(e *authzEnv, a campaign.Actor, id any) error {
+				_, err := e.x.svc.RevokeConsent(ctx, a, id.(campaign.ContactID), "call")
 				return err
 			}},
 		{typ: cmp, method: "EraseContact", allow: rolesManage, cross: crossRefused,
@@ -281,6 +287,12 @@ func authzRows() []authzRow {
 				_, err := e.sup.LoadRegistry(ctx, a, strings.NewReader("4155550199\n"), suppression.Campaign(e.c.ID), suppression.Entry{Source: "registry"})
 				return err
 			}},
+		{typ: "*suppression.Service", method: "LoadDNCL", allow: rolesAdmin, cross: crossOwn,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.sup.LoadDNCL(ctx, a, strings.NewReader("4165550199\n"), suppression.Entry{})
+				return err
+			}},
+
 		{typ: "*suppression.Service", method: "LoadDNCL", allow: rolesAdmin, cross: crossOwn,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				_, err := e.sup.LoadDNCL(ctx, a, strings.NewReader("4165550199\n"), suppression.Entry{})
