@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -95,13 +96,17 @@ func (e *Engine) missing(d campaign.Disposition, in OutcomeInput) []string {
 // disposition revokes consent and suppresses the number) and ends the
 // agent's wrap-up; saved during the call, it is applied when the call ends.
 func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptID string, in OutcomeInput) error {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionSaveOutcome); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionSaveOutcome); err != nil {
 		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c, ok := e.calls[attemptID]
 	if !ok || c.state < stateTalking || c.state == stateHangingUp {
+		if at, ok := e.timedOut[attemptID]; ok {
+			return fmt.Errorf("%w: attempt %s was written without it at %s (ContactCompletionTimeout %s)",
+				ErrOutcomeTimeout, attemptID, at.Format(time.RFC3339), e.c.Settings.ContactCompletionTimeout)
+		}
 		return fmt.Errorf("%w: %s", ErrUnknownAttempt, attemptID)
 	}
 	if c.agent != actor.UserID {
@@ -125,6 +130,13 @@ func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptI
 	}
 	now := e.cfg.Clock()
 	err := e.finish(ctx, c, now)
+	if err != nil && !errors.Is(err, ErrOutcomeLost) {
+		// The outcome could not be written (the store failed): it stays
+		// with the call, to be saved again or timed out.
+		c.done = false
+		e.calls[c.attemptID], e.wrapping[c.attemptID] = c, c
+		return err
+	}
 	if d, ok := e.agents.endWrap(c.agent, now); ok {
 		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
 	}
@@ -157,7 +169,7 @@ type PreviewContext struct {
 // available; the contact is theirs until they Dial or Skip it, or the
 // lease expires.
 func (e *Engine) Preview(ctx context.Context, actor campaign.Actor) (PreviewContext, error) {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return PreviewContext{}, err
 	}
 	e.mu.Lock()
@@ -199,11 +211,17 @@ func (e *Engine) Preview(ctx context.Context, actor campaign.Actor) (PreviewCont
 // answered call goes straight to the caller, who is reserved for it. It
 // returns the attempt ID the outcome is saved under.
 func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContext) (string, error) {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return "", err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	switch {
+	case e.stopped:
+		return "", ErrStopped
+	case e.exec == nil:
+		return "", ErrNotRunning
+	}
 	now := e.cfg.Clock()
 	if _, ok := e.agents.acquireID(actor.UserID, now); !ok {
 		return "", fmt.Errorf("%w: %s is not free", ErrNoAgent, actor.UserID)
@@ -228,7 +246,7 @@ func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContex
 
 // Skip gives a previewed contact back to the queue without calling it.
 func (e *Engine) Skip(ctx context.Context, actor campaign.Actor, p PreviewContext) error {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return err
 	}
 	return e.release(ctx, p.Lease)
