@@ -309,10 +309,21 @@ func (e *Engine) bridgeResult(ctx context.Context, op *carrierOp, now time.Time)
 	if op.err == nil || c == nil || c.state != stateTalking || c.ended {
 		return nil
 	}
-	if telephony.IsRetryable(op.err) && now.Sub(c.answeredAt) < e.cfg.BridgeWithin {
+	unknown := telephony.IsOutcomeUnknown(op.err)
+	switch {
+	case errors.Is(op.err, telephony.ErrCallState) && op.unsure:
+		// An earlier try whose answer was lost did bridge.
+		return nil
+	case (unknown || telephony.IsRetryable(op.err)) && now.Sub(c.answeredAt) < e.cfg.BridgeWithin:
 		op.tries++
+		op.unsure = op.unsure || unknown
 		op.err = nil
 		e.submit(op, now)
+		return nil
+	case unknown:
+		// It may have bridged: hanging up could cut a conversation. If it
+		// did not, the callee hangs up and the call ends on its own.
+		e.cfg.Logger.WarnContext(ctx, "dialer: bridge outcome unknown; keeping the call", "call", c.callID, "attempt", c.attemptID, "err", op.err)
 		return nil
 	}
 	e.cfg.Logger.WarnContext(ctx, "dialer: bridge failed", "call", c.callID, "attempt", c.attemptID, "err", op.err)

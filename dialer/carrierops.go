@@ -51,8 +51,9 @@ type carrierOp struct {
 	to        telephony.Endpoint
 	msg       telephony.Message
 	// tries counts earlier attempts of the same request (hang-up and
-	// bridge retries).
-	tries int
+	// bridge retries); unsure is set once one of them may have acted.
+	tries  int
+	unsure bool
 	// issued is when the engine asked, by its clock.
 	issued time.Time
 	// retryAt is when a failed request is tried again (hang-ups).
