@@ -65,6 +65,8 @@ type call struct {
 	// extendAt is when the engine next extends the call's lease; zero once
 	// the lease is lost.
 	extendAt time.Time
+	// adopted marks a call of an earlier run followed to its end.
+	adopted bool
 }
 
 // sortedCalls returns the calls in flight in the order they were placed,
@@ -179,7 +181,7 @@ func (e *Engine) apply(ctx context.Context, ev telephony.Event, now time.Time) e
 		return e.end(ctx, c, now)
 	case telephony.EventCompleted:
 		c.ended, c.endedAt = true, at
-		if ev.Duration > 0 && c.state == stateTalking {
+		if ev.Duration > 0 && (c.state == stateTalking || (c.adopted && c.answeredBy == "human")) {
 			c.talk = ev.Duration
 		}
 		return e.end(ctx, c, now)

@@ -23,6 +23,7 @@ type Queue interface {
 	Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, n int, ttl time.Duration) ([]queue.Lease, error)
 	Next(ctx context.Context, caller campaign.Actor, id campaign.ID, ttl time.Duration) (queue.Lease, error)
 	BeginAttempt(ctx context.Context, l queue.Lease, d queue.Dial) error
+	OpenDials(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]queue.OpenDial, error)
 	Finish(ctx context.Context, l queue.Lease, o queue.Outcome) error
 	Extend(ctx context.Context, l queue.Lease, ttl time.Duration) (queue.Lease, error)
 	Release(ctx context.Context, l queue.Lease) error
@@ -385,6 +386,11 @@ type Stats struct {
 	LostOutcomes int
 	// CarrierErrors counts carrier requests that failed.
 	CarrierErrors int
+	// Reconciled counts the calls of an earlier run, left open by a stop
+	// between dial and end, that Start finished with the carrier's record;
+	// Adopted counts those still in progress, which this engine followed
+	// to their end.
+	Reconciled, Adopted int
 	// HangupFailures counts calls whose hang-up still failed after its
 	// retries; Unhung is how many of them are not known to have ended.
 	// Each is logged at error level and retried until it ends.
@@ -549,6 +555,11 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.mu.Unlock()
 	if err := e.cfg.Carrier.Start(ctx, e); err != nil {
 		return fmt.Errorf("dialer: start carrier: %w", err)
+	}
+	if e.cfg.Leaser == nil {
+		// One process dials the campaign: every open dial is a call of
+		// an earlier run of this engine.
+		e.reconcile(ctx)
 	}
 	return nil
 }

@@ -176,3 +176,36 @@ func (c *Carrier) begin(ctx context.Context, kind uint64, what string) (act bool
 	}
 	return c.faultErr(f, what)
 }
+
+var _ telephony.Reconciler = (*Carrier)(nil)
+
+// CallRecord implements telephony.Reconciler from the events the call has
+// emitted so far; a call ended more than Retain ago is forgotten
+// (ErrUnknownCall), like a call that was never placed.
+func (c *Carrier) CallRecord(ctx context.Context, q telephony.CallQuery) (telephony.CallRecord, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id := q.CallID
+	if id == "" {
+		id = c.byAttempt[q.AttemptID]
+	}
+	cl, err := c.lookup(id)
+	if err != nil {
+		return telephony.CallRecord{}, err
+	}
+	r := telephony.CallRecord{ID: cl.id}
+	for _, e := range cl.emitted {
+		switch {
+		case e.Type == telephony.EventAnsweredHuman:
+			r.AnsweredBy, r.AnsweredAt = "human", e.At
+		case e.Type == telephony.EventAnsweredMachine:
+			r.AnsweredBy, r.AnsweredAt = "machine", e.At
+		case e.Type == telephony.EventBridged:
+			r.Bridged = true
+		case e.Type.Terminal():
+			r.Final, r.EndedAt, r.Duration, r.Cost = e.Type, e.At, e.Duration, e.Cost
+			r.CarrierCode, r.CarrierStatus = e.CarrierCode, e.CarrierStatus
+		}
+	}
+	return r, nil
+}
