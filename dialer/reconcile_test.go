@@ -64,4 +64,3 @@ func TestRestartReconcilesWithTheCarrier(t *testing.T) {
 		})
 	}
 }
-
