@@ -60,18 +60,18 @@ type Options struct {
 
 // Result is what the soak prints.
 type Result struct {
-	Dials                  int   `json:"dials"`
-	Answered               int   `json:"answered"`
-	Bridged                int   `json:"bridged"`
-	Abandoned              int   `json:"abandoned"`
-	AbandonedWithFreeAgent int   `json:"abandoned_with_free_agent"`
+	Dials                  int `json:"dials"`
+	Answered               int `json:"answered"`
+	Bridged                int `json:"bridged"`
+	Abandoned              int `json:"abandoned"`
+	AbandonedWithFreeAgent int `json:"abandoned_with_free_agent"`
 	// BridgeP50Ms and BridgeP99Ms are percentiles of the time from a
 	// call's answer to the arrival of its bridge request at the server,
 	// over bridged calls (those that waited for an agent included).
-	BridgeP50Ms            int64 `json:"bridge_p50_ms"`
-	BridgeP99Ms            int64 `json:"bridge_p99_ms"`
-	OutcomeP99Ms           int64 `json:"outcome_p99_ms"`
-	CarrierErrors          int   `json:"carrier_errors"`
+	BridgeP50Ms   int64 `json:"bridge_p50_ms"`
+	BridgeP99Ms   int64 `json:"bridge_p99_ms"`
+	OutcomeP99Ms  int64 `json:"outcome_p99_ms"`
+	CarrierErrors int   `json:"carrier_errors"`
 	// Stuck counts contacts left dialing at the end.
 	Stuck int `json:"stuck"`
 	// LostEvents counts status callbacks the adapter never acknowledged
