@@ -231,6 +231,30 @@ type Settings struct {
 	CallbackGrace time.Duration
 	// CallerIDs are the E.164 numbers calls are placed from.
 	CallerIDs []string
+	// CallerIDPool configures how the dialer rotates CallerIDs.
+	CallerIDPool CallerIDPoolSettings
+}
+
+// Caller-ID rotations (CallerIDPoolSettings.Rotation).
+const (
+	RotateRoundRobin = "round_robin"
+	RotateLowestSpam = "lowest_spam"
+	RotateLeastUsed  = "least_used_today"
+	RotateWeighted   = "weighted"
+)
+
+// CallerIDPoolSettings configure a campaign's caller-ID pool.
+type CallerIDPoolSettings struct {
+	// Rotation is how the next number is picked: RotateRoundRobin,
+	// RotateLowestSpam, RotateLeastUsed or RotateWeighted. Defaults to
+	// RotateRoundRobin.
+	Rotation string
+	// SpamThreshold excludes a number whose spam score passes it, 1–9.
+	// Defaults to 7.
+	SpamThreshold float64
+	// DailyCap bounds each number's calls per local day of the campaign's
+	// timezone. Defaults to 100.
+	DailyCap int
 }
 
 // WithDefaults returns s with every zero field set to its documented
@@ -272,6 +296,15 @@ func (s Settings) WithDefaults(defaultRegion string) Settings {
 		s.HopperSize = 100
 	}
 	def(&s.HopperExpiry, 5*time.Minute)
+	if s.CallerIDPool.Rotation == "" {
+		s.CallerIDPool.Rotation = RotateRoundRobin
+	}
+	if s.CallerIDPool.SpamThreshold == 0 {
+		s.CallerIDPool.SpamThreshold = 7
+	}
+	if s.CallerIDPool.DailyCap == 0 {
+		s.CallerIDPool.DailyCap = 100
+	}
 	if s.DialWindow.Start == 0 && s.DialWindow.End == 0 {
 		s.DialWindow.Start, s.DialWindow.End = Clock(9, 0), Clock(21, 0)
 	}
@@ -371,6 +404,11 @@ func (s Settings) validate(v *validator) {
 	for i, n := range s.CallerIDs {
 		v.check(isE164(n), fmt.Sprintf("Settings.CallerIDs[%d]", i), "must be E.164, got %q", n)
 	}
+	p := s.CallerIDPool
+	v.check(slices.Contains([]string{RotateRoundRobin, RotateLowestSpam, RotateLeastUsed, RotateWeighted}, p.Rotation),
+		"Settings.CallerIDPool.Rotation", "unknown rotation %q", p.Rotation)
+	v.check(p.SpamThreshold >= 1 && p.SpamThreshold <= 9, "Settings.CallerIDPool.SpamThreshold", "must be 1–9, got %g", p.SpamThreshold)
+	v.check(p.DailyCap >= 1 && p.DailyCap <= 1_000_000, "Settings.CallerIDPool.DailyCap", "must be 1–1000000, got %d", p.DailyCap)
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no

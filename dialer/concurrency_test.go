@@ -317,3 +317,22 @@ func (f *failingHangups) calls() int {
 	defer f.mu.Unlock()
 	return f.tries
 }
+
+// TestCallerIDPoolFromCampaignSettings: the pool's configuration is a
+// campaign setting; a daily cap of one call per number stops dialing after
+// one call from each of the two numbers.
+func TestCallerIDPoolFromCampaignSettings(t *testing.T) {
+	w := newWorld(t, campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1,
+		CallerIDPool: campaign.CallerIDPoolSettings{DailyCap: 1, Rotation: campaign.RotateLeastUsed}}, 6, sim.Config{Seed: 4, AnswerProb: sim.Constant(0)})
+	w.login(1)
+	require.NoError(t, dialer.RunVirtual(w.ctx, w.engine, w.carrier, w.clock, start.Add(20*time.Minute)))
+	require.NoError(t, w.engine.Stop(w.ctx))
+	as := w.attempts()
+	require.Len(t, as, 2, "one call a day from each number")
+	assert.NotEqual(t, as[0].CallerID, as[1].CallerID)
+
+	_, err := w.svc.CreateCampaign(w.ctx, w.admin, campaign.Campaign{Name: "bad", Timezone: "America/New_York",
+		Settings: campaign.Settings{CallerIDPool: campaign.CallerIDPoolSettings{Rotation: "random"}}})
+	require.ErrorIs(t, err, campaign.ErrInvalid)
+	assert.Contains(t, err.Error(), "Settings.CallerIDPool.Rotation")
+}
