@@ -214,6 +214,9 @@ func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContex
 	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return "", err
 	}
+	if err := e.ownLease(p.Lease); err != nil {
+		return "", err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	switch {
@@ -249,5 +252,18 @@ func (e *Engine) Skip(ctx context.Context, actor campaign.Actor, p PreviewContex
 	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return err
 	}
+	if err := e.ownLease(p.Lease); err != nil {
+		return err
+	}
 	return e.release(ctx, p.Lease)
+}
+
+// ownLease refuses a lease of another workspace or campaign than the
+// engine's, so a preview context cannot carry a contact across tenants.
+func (e *Engine) ownLease(l queue.Lease) error {
+	if l.WorkspaceID != e.cfg.Workspace || l.CampaignID != e.cfg.Campaign {
+		return fmt.Errorf("%w: lease of contact %s belongs to campaign %s of workspace %q, not this engine's",
+			campaign.ErrForbidden, l.ContactID, l.CampaignID, l.WorkspaceID)
+	}
+	return nil
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/dialer"
 	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/store"
 	"github.com/callstackhq/callstack/store/memory"
 	"github.com/callstackhq/callstack/store/postgres"
 	"github.com/callstackhq/callstack/store/sqlite"
@@ -96,34 +97,24 @@ func main() {
 	}
 }
 
-// fullStore is what the soak needs of a store.
-type fullStore interface {
-	campaign.Store
-	queue.Store
-	suppression.Store
-	dialer.SpanStore
-	Close() error
-}
-
-func openStore(ctx context.Context, spec string) (fullStore, error) {
+func openStore(ctx context.Context, spec string) (store.Store, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
+	var st store.Store
+	var err error
 	switch kind {
 	case "", "memory":
-		return memory.New(), nil
+		st = memory.New()
 	case "sqlite":
-		st, err := sqlite.Open(ctx, arg)
-		if err != nil {
-			return nil, err
-		}
-		return st, st.Migrate(ctx)
+		st, err = sqlite.Open(ctx, arg)
 	case "postgres":
-		st, err := postgres.Open(ctx, arg)
-		if err != nil {
-			return nil, err
-		}
-		return st, st.Migrate(ctx)
+		st, err = postgres.Open(ctx, arg)
+	default:
+		return nil, fmt.Errorf("unknown -store %q: memory, sqlite:PATH or postgres:DSN", spec)
 	}
-	return nil, fmt.Errorf("unknown -store %q: memory, sqlite:PATH or postgres:DSN", spec)
+	if err != nil {
+		return nil, err
+	}
+	return st, st.Migrate(ctx)
 }
 
 const (

@@ -91,6 +91,28 @@ func laneRankOf(order []campaign.Lane, l campaign.Lane) int {
 	return max(0, slices.Index(order, campaign.LaneNew))
 }
 
+// numberLockSpace is the first key of the advisory locks numberFree
+// takes, so they never meet another advisory lock of the database (the
+// migration lock uses the one-key form, a separate key space).
+const numberLockSpace = 0x63_73_6e // "csn"
+
+// numberFree is the claim's filter on a candidate contact c: no other
+// leased contact of the workspace carries its number and, on Postgres,
+// this transaction holds the advisory lock on (workspace, number), taken
+// only when the first test passes (CASE fixes the order; a plain AND
+// would let the planner call the cheap function first). A hash collision
+// between two numbers only makes one claim skip a number it could have
+// taken. Contacts without a number share no lock.
+func (s *Store) numberFree() string {
+	live := `(SELECT 1 FROM contacts o WHERE o.workspace_id = c.workspace_id AND o.phone = c.phone
+      AND o.lease_token <> '' AND o.phone <> '' LIMIT 1) IS NULL`
+	if !s.pg() {
+		return live
+	}
+	return fmt.Sprintf(`CASE WHEN c.phone = '' THEN true WHEN %s
+      THEN pg_try_advisory_xact_lock(%d, hashtext(c.workspace_id || ' ' || c.phone)) ELSE false END`, live, numberLockSpace)
+}
+
 // leaseRow is a claimed contact.
 type leaseRow struct {
 	contactRow
@@ -130,9 +152,21 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.
 	// One live lease per number in the workspace (migration 0007): picked
 	// skips contacts whose number another leased contact carries, and
 	// chosen keeps the first of picked contacts sharing a number. Two
-	// concurrent claims that both pass the check collide on the unique
-	// index contacts_live_phone; the loser retries and then sees the
-	// winner's lease.
+	// concurrent claims that both pass the check would collide on the
+	// unique index contacts_live_phone.
+	//
+	// On Postgres that collision must never be a wait: a claim inserting
+	// a number that another claim's uncommitted transaction inserted
+	// waits for it, and two claims leasing two shared numbers in opposite
+	// orders deadlock (40P01). So a candidate must also win a
+	// transaction-scoped advisory lock on its (workspace, number)
+	// (numberLock): a number another claim is leasing right now is
+	// skipped like a locked row, and by the time the lock is free the
+	// other claim has committed, so the index refuses at once (a unique
+	// violation, retried below and then seen by the number check) instead
+	// of waiting. The lock is taken last, inside a CASE, so only rows
+	// that passed every other filter take one: a claim holds at most its
+	// limit plus the rows SKIP LOCKED passes over.
 	//
 	// Freshness (q_version = version) is not tested here: no contact with
 	// stale facts is ready (see readyRank), and the test between two
@@ -150,8 +184,7 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.
   WHERE workspace_id = ? AND campaign_id = ? AND q_rank < 9 AND ` + queuedStatuses + `
     AND next_attempt_at <= ? AND callable_from <= ? AND callable_until > ?
     AND (callback_owner = '' OR callback_owner = ? OR next_attempt_at <= ?)` + own + `
-    AND (SELECT 1 FROM contacts o WHERE o.workspace_id = c.workspace_id AND o.phone = c.phone
-      AND o.lease_token <> '' AND o.phone <> '' LIMIT 1) IS NULL
+    AND ` + s.numberFree() + `
   ORDER BY q_rank, list_priority DESC, priority DESC, created_at, id
   LIMIT ?` + s.skipLocked() + `),
 chosen AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY phone
@@ -162,12 +195,12 @@ WHERE workspace_id = ? AND id IN (SELECT id FROM chosen)
 RETURNING ` + contactColumns + `, q_prev_status, lease_expires, q_extra, list_priority`
 	var rows []leaseRow
 	for try := 0; ; try++ {
-		err := s.w.SelectContext(ctx, &rows, s.q(query), args...)
+		rows = rows[:0]
+		err := s.retryTransient(ctx, func() error { return s.w.SelectContext(ctx, &rows, s.q(query), args...) })
 		if err == nil {
 			break
 		}
 		if try < maxLiveNumberRetries && s.d.IsUniqueViolation(err) {
-			rows = rows[:0]
 			continue // a concurrent claim leased one of our numbers first
 		}
 		return nil, s.fail(op, err)
@@ -237,7 +270,7 @@ func (s *Store) BeginAttempt(ctx context.Context, l queue.Lease, d queue.Dial, n
 		return s.fail("begin attempt", e.err)
 	}
 	where, wargs := s.heldClause(l, now)
-	res, err := s.w.ExecContext(ctx, s.q(`UPDATE contacts SET dial_attempt = ?, dial_number = ?, dial_caller_id = ?, dial_started_at = ?
+	res, err := s.execRetry(ctx, s.q(`UPDATE contacts SET dial_attempt = ?, dial_number = ?, dial_caller_id = ?, dial_started_at = ?
 WHERE `+where), append(args, wargs...)...)
 	if err != nil {
 		return s.fail("begin attempt", err)
@@ -285,7 +318,7 @@ func (s *Store) Release(ctx context.Context, l queue.Lease, r queue.Released, no
 			return s.fail("release lease", err)
 		}
 	}
-	err := s.inTx(ctx, "release lease", func(tx *sqlx.Tx) error {
+	err := s.inTxRetry(ctx, "release lease", func(tx *sqlx.Tx) error {
 		if err := s.endLease(ctx, tx, l, r.Next, now); err != nil {
 			return err
 		}
@@ -320,7 +353,7 @@ func (s *Store) Finish(ctx context.Context, l queue.Lease, f queue.Finished, now
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	err := s.inTx(ctx, op, func(tx *sqlx.Tx) error {
+	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
 		if err := s.endLease(ctx, tx, l, f.Next, now); err != nil {
 			return err
 		}
@@ -363,7 +396,7 @@ func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, id campai
 	res.Reaped = reaped
 	rank, rargs := rankCase("lane", m.LaneOrder)
 	n := now.UnixNano()
-	r, err := s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
+	r, err := s.execRetry(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
   WHERE workspace_id = ? AND campaign_id = ? AND q_rank = 9 AND `+queuedStatuses+` AND next_attempt_at <= ? AND lease_token = ''
     AND q_version = version
   LIMIT ?`+s.skipLocked()+`)
@@ -394,7 +427,7 @@ type expiredLease struct {
 func (s *Store) reap(ctx context.Context, ws campaign.WorkspaceID, limit int, now time.Time) (int, error) {
 	nowExpr, nowArgs := s.leaseNow(now)
 	n := 0
-	err := s.inTx(ctx, "reap leases", func(tx *sqlx.Tx) error {
+	err := s.inTxRetry(ctx, "reap leases", func(tx *sqlx.Tx) error {
 		var rows []expiredLease
 		err := tx.SelectContext(ctx, &rows, s.q(`SELECT id, campaign_id, attempts, dial_attempt, dial_number, dial_caller_id, dial_started_at
 FROM contacts WHERE workspace_id = ? AND lease_token <> '' AND lease_expires <= `+nowExpr+` LIMIT ?`+s.skipLocked()),
@@ -476,7 +509,7 @@ func (s *Store) SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []queu
 		}
 		args = append(args, ws)
 		values := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
-		r, err := s.w.ExecContext(ctx, s.q(`WITH v (id, version, zone_group, callable_from, callable_until, list_priority, q_rank) AS (VALUES `+values+`)
+		r, err := s.execRetry(ctx, s.q(`WITH v (id, version, zone_group, callable_from, callable_until, list_priority, q_rank) AS (VALUES `+values+`)
 UPDATE contacts SET zone_group = v.zone_group, callable_from = v.callable_from, callable_until = v.callable_until,
   list_priority = v.list_priority,
   q_rank = CASE WHEN contacts.lease_token = '' AND contacts.`+queuedStatuses+` THEN v.q_rank ELSE 9 END,
@@ -510,7 +543,7 @@ func (s *Store) SetGroupWindow(ctx context.Context, ws campaign.WorkspaceID, id 
 	if e.err != nil {
 		return 0, s.fail("set group window", e.err)
 	}
-	r, err := s.w.ExecContext(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
+	r, err := s.execRetry(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
   WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND callable_until <= ? AND zone_group = ? AND q_version = version
   LIMIT ?`+s.skipLocked()+`)
 UPDATE contacts SET callable_from = ?, callable_until = ?
@@ -540,7 +573,7 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, id campai
 		stale = ` AND (CASE WHEN last_attempt_at = 0 THEN created_at ELSE last_attempt_at END) < ?`
 		args = append(args, r.UntouchedSince.UnixNano())
 	}
-	res, err := s.w.ExecContext(ctx, s.q(`UPDATE contacts SET
+	res, err := s.execRetry(ctx, s.q(`UPDATE contacts SET
   owner_id = CASE WHEN owner_id = ? THEN ? ELSE owner_id END,
   callback_owner = CASE WHEN callback_owner = ? THEN ? ELSE callback_owner END,
   lane = `+newLane+`,
@@ -570,7 +603,7 @@ func (s *Store) Requeue(ctx context.Context, ws campaign.WorkspaceID, id campaig
 		sel = ` AND status = ?`
 		args = append(args, r.Status)
 	}
-	res, err := s.w.ExecContext(ctx, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
+	res, err := s.execRetry(ctx, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
   q_extra = CASE WHEN attempts >= ? + q_extra THEN attempts - ? + 1 ELSE q_extra END, q_rank = `+readyRank("?")+`, `+bumpVersion+`, updated_at = ?
 WHERE workspace_id = ? AND campaign_id = ? AND status NOT IN ('dialing', 'dnc')`+sel), args...)
 	if err != nil {
@@ -611,7 +644,7 @@ func (s *Store) RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []
 			return s.fail("record blocks", err)
 		}
 	}
-	return s.inTx(ctx, "record blocks", func(tx *sqlx.Tx) error {
+	return s.inTxRetry(ctx, "record blocks", func(tx *sqlx.Tx) error {
 		if err := s.insertBlocks(ctx, tx, bs); err != nil {
 			return err
 		}

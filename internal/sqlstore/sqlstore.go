@@ -21,11 +21,13 @@ import (
 	"io/fs"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/store"
 )
 
 // Dialect describes what differs between the databases the Store runs on.
@@ -46,6 +48,10 @@ type Dialect struct {
 	// the Store reports those as [campaign.ErrNotFound] (the parent, such as
 	// the workspace, does not exist).
 	IsForeignKeyViolation func(err error) bool
+	// IsUndefinedTable reports whether err says a table does not exist;
+	// the Store reports those as [store.ErrNotMigrated], which tells the
+	// user to call Migrate.
+	IsUndefinedTable func(err error) bool
 	// LockMigrations takes the migration lock on conn, which Migrate pins
 	// for the whole migration, so that two processes migrating at once run
 	// one after the other. It returns the function that releases the lock;
@@ -56,6 +62,11 @@ type Dialect struct {
 	// commits it. Otherwise each migration runs in its own transaction on
 	// conn while the lock is held (Postgres' session advisory lock).
 	LockIsTx bool
+	// IsTransient reports whether err aborted a transaction that may
+	// succeed when run again: Postgres' deadlock_detected (40P01) and
+	// serialization_failure (40001). The queue's writes re-run such a
+	// transaction a bounded number of times. Nil means never.
+	IsTransient func(err error) bool
 }
 
 func (d Dialect) validate() error {
@@ -86,6 +97,8 @@ type Store struct {
 	// lists caches committed suppression list ids (suppression.go); a
 	// list row is never deleted or renumbered once committed.
 	lists sync.Map // listKey → int64
+	// retries counts the re-runs of retryTransient (retry.go).
+	retries atomic.Int64
 }
 
 // Compile-time check: the Store serves the campaign package.
@@ -145,6 +158,8 @@ func (s *Store) fail(op string, err error) error {
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, campaign.ErrConflict, err)
 	case s.d.IsForeignKeyViolation(err):
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, campaign.ErrNotFound, err)
+	case s.d.IsUndefinedTable != nil && s.d.IsUndefinedTable(err):
+		return fmt.Errorf("sqlstore: %s: %w (%s: %w)", op, store.ErrNotMigrated, s.d.Name, err)
 	}
 	return fmt.Errorf("sqlstore: %s: %s: %w", op, s.d.Name, err)
 }
