@@ -228,7 +228,9 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	c, err := svc.CreateCampaign(ctx, admin, campaign.Campaign{Name: "soak", Timezone: "UTC", Settings: campaign.Settings{
 		DialMode: campaign.DialPredictive, MaxConcurrentCalls: 10 * o.Agents, CallSpacing: 100, DialerInterval: 200 * time.Millisecond,
 		RingTimeout: 15 * time.Second, WrapUp: 5 * time.Second, MaxAttempts: 1, HopperSize: 20 * o.Agents,
-		CallerIDs: []string{"+12125550100", "+12125550101"},
+		// Two numbers with no practical daily cap: the soak studies the
+		// engine, not number reputation.
+		CallerIDs: []string{"+12125550100", "+12125550101"}, CallerIDPool: campaign.CallerIDPoolSettings{DailyCap: 1_000_000},
 	}})
 	if err != nil {
 		return Result{}, err
@@ -276,15 +278,18 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	runErr := make(chan error, 1)
 	var bg sync.WaitGroup
 	bg.Go(func() { runErr <- e.Run(runCtx) })
-	// Simulated agents: each saves its outcome 1–2 s after its call ends.
+	// Simulated agents: each saves its outcome 1–2 s after its call ends,
+	// until the engine has drained (calls answered during the drain still
+	// find agents who behave as before).
 	var saves []time.Duration
+	agentsDone := make(chan struct{})
 	bg.Go(func() {
 		due := map[string]time.Time{}
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			select {
-			case <-runCtx.Done():
+			case <-agentsDone:
 				return
 			case <-tick.C:
 			}
@@ -316,7 +321,9 @@ wait:
 	for {
 		select {
 		case err := <-runErr:
+			close(agentsDone)
 			if err != nil {
+				bg.Wait()
 				return Result{}, err
 			}
 			break wait
@@ -329,6 +336,7 @@ wait:
 
 	s := e.Stats()
 	res := Result{Dials: s.Dials, Answered: s.Live, Bridged: s.Connected, Abandoned: s.Abandoned, CarrierErrors: s.CarrierErrors}
+	answered := srv.AnsweredAt()
 	f := queue.AttemptFilter{CampaignID: c.ID, Limit: 10000}
 	spanMu.Lock()
 	defer spanMu.Unlock()
@@ -342,6 +350,12 @@ wait:
 				res.LostEvents++
 			}
 			if a.Abandoned {
+				// The answer as the server saw it: the attempt's
+				// AnsweredAt comes from a callback's whole-second
+				// timestamp.
+				if at, ok := answered[a.CarrierCallID]; ok {
+					a.AnsweredAt = at
+				}
 				until := a.AnsweredAt.Add(2 * time.Second)
 				if a.EndedAt.Before(until) {
 					until = a.EndedAt

@@ -163,6 +163,21 @@ func (s *Server) BridgeDelays() []time.Duration {
 	return slices.Clone(s.bridge)
 }
 
+// AnsweredAt returns when each answered call was answered, by call SID,
+// at the server's clock and full resolution (callbacks carry whole-second
+// timestamps).
+func (s *Server) AnsweredAt() map[string]time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]time.Time{}
+	for sid, c := range s.calls {
+		if !c.answeredAt.IsZero() {
+			out[sid] = c.answeredAt
+		}
+	}
+	return out
+}
+
 // Close stops the server, its calls' timers and callbacks.
 func (s *Server) Close() error {
 	s.stop()
