@@ -69,10 +69,14 @@ type Result struct {
 	// BridgeP50Ms and BridgeP99Ms are percentiles of the time from a
 	// call's answer to the arrival of its bridge request at the server,
 	// over bridged calls (those that waited for an agent included).
-	BridgeP50Ms   int64 `json:"bridge_p50_ms"`
-	BridgeP99Ms   int64 `json:"bridge_p99_ms"`
-	OutcomeP99Ms  int64 `json:"outcome_p99_ms"`
-	CarrierErrors int   `json:"carrier_errors"`
+	BridgeP50Ms int64 `json:"bridge_p50_ms"`
+	BridgeP99Ms int64 `json:"bridge_p99_ms"`
+	// BridgeEngineP99Ms is the engine's own share: from when both the
+	// answer and the agent who took it were there to the engine's bridge
+	// decision (waiting for an agent to free up is the pacer's choice).
+	BridgeEngineP99Ms int64 `json:"bridge_engine_p99_ms"`
+	OutcomeP99Ms      int64 `json:"outcome_p99_ms"`
+	CarrierErrors     int   `json:"carrier_errors"`
 	// Stuck counts contacts left dialing at the end.
 	Stuck int `json:"stuck"`
 	// LostEvents counts status callbacks the adapter never acknowledged
@@ -337,6 +341,17 @@ wait:
 	s := e.Stats()
 	res := Result{Dials: s.Dials, Answered: s.Live, Bridged: s.Connected, Abandoned: s.Abandoned, CarrierErrors: s.CarrierErrors}
 	answered := srv.AnsweredAt()
+	type agentAt struct {
+		agent campaign.UserID
+		at    time.Time
+	}
+	freeSince := map[agentAt]time.Time{}
+	for _, sp := range spans {
+		if sp.State == campaign.AgentAvailable && sp.End.After(sp.Start) {
+			freeSince[agentAt{sp.AgentID, sp.End}] = sp.Start
+		}
+	}
+	var engine []time.Duration
 	f := queue.AttemptFilter{CampaignID: c.ID, Limit: 10000}
 	spanMu.Lock()
 	defer spanMu.Unlock()
@@ -348,6 +363,20 @@ wait:
 		for _, a := range as {
 			if a.Result == campaign.ResultUnknown {
 				res.LostEvents++
+			}
+			if at, ok := answered[a.CarrierCallID]; ok && a.AnsweredBy == "human" && a.TalkDuration > 0 && a.AgentID != "" {
+				// The bridge decision, on the engine's clock; the agent
+				// was free since the start of its available span ending
+				// then, or became free at that very instant.
+				decided := a.EndedAt.Add(-a.TalkDuration)
+				ready := decided
+				if since, ok := freeSince[agentAt{a.AgentID, decided}]; ok {
+					ready = since
+				}
+				if at.After(ready) {
+					ready = at
+				}
+				engine = append(engine, max(decided.Sub(ready), 0))
 			}
 			if a.Abandoned {
 				// The answer as the server saw it: the attempt's
@@ -378,6 +407,7 @@ wait:
 	bridge := srv.BridgeDelays()
 	res.BridgeP50Ms, res.BridgeP99Ms = pct(bridge, 50), pct(bridge, 99)
 	res.OutcomeP99Ms = pct(saves, 99)
+	res.BridgeEngineP99Ms = pct(engine, 99)
 	res.LostEvents += srv.Stats().CallbackFailures
 	p, err := st.ListContacts(ctx, ws.ID, campaign.ContactFilter{CampaignID: c.ID, Status: campaign.ContactDialing, Limit: 1000})
 	if err != nil {
