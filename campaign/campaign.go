@@ -233,6 +233,9 @@ type Settings struct {
 	CallerIDs []string
 	// CallerIDPool configures how the dialer rotates CallerIDs.
 	CallerIDPool CallerIDPoolSettings
+	// Content is the script, AI prompt and message, personalised per
+	// contact at dial time. Defaults to none.
+	Content Content
 }
 
 // Caller-ID rotations (CallerIDPoolSettings.Rotation).
@@ -334,6 +337,9 @@ func (s Settings) WithDefaults(defaultRegion string) Settings {
 		s.LaneOrder = DefaultLaneOrder()
 	}
 	def(&s.CallbackGrace, 15*time.Minute)
+	if s.Content.Missing == "" {
+		s.Content.Missing = MissingBlock
+	}
 	return s
 }
 
@@ -368,10 +374,7 @@ func (s Settings) validate(v *validator) {
 	v.check(s.ContactCompletionTimeout > 0, "Settings.ContactCompletionTimeout", "must be positive")
 	v.check(s.HopperSize >= 1 && s.HopperSize <= 10000, "Settings.HopperSize", "must be between 1 and 10000, got %d", s.HopperSize)
 	v.check(s.HopperExpiry >= 10*time.Second, "Settings.HopperExpiry", "must be at least 10s, got %s", s.HopperExpiry)
-	w := s.DialWindow
-	v.check(w.Start >= 0 && w.Start < 1440, "Settings.DialWindow.Start", "must be within the day")
-	v.check(w.End > w.Start && w.End <= 1440, "Settings.DialWindow.End", "must be after Start and within the day")
-	v.check(len(w.Days) > 0, "Settings.DialWindow.Days", "must allow at least one day")
+	validateDialWindow(v, "Settings.DialWindow", s.DialWindow)
 	if s.FallbackZone != "" {
 		validateZone(v, "Settings.FallbackZone", s.FallbackZone)
 	}
@@ -409,6 +412,7 @@ func (s Settings) validate(v *validator) {
 		"Settings.CallerIDPool.Rotation", "unknown rotation %q", p.Rotation)
 	v.check(p.SpamThreshold >= 1 && p.SpamThreshold <= 9, "Settings.CallerIDPool.SpamThreshold", "must be 1–9, got %g", p.SpamThreshold)
 	v.check(p.DailyCap >= 1 && p.DailyCap <= 1_000_000, "Settings.CallerIDPool.DailyCap", "must be 1–1000000, got %d", p.DailyCap)
+	s.Content.validate(v)
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no
