@@ -114,6 +114,11 @@ func (s *Service) claim(ctx context.Context, ws campaign.WorkspaceID, id campaig
 		if err != nil {
 			return s.abort(ctx, cc, out, err)
 		}
+		if len(ls) == want {
+			if err := s.topUp(ctx, ws, id, len(ls), now); err != nil {
+				return s.abort(ctx, cc, append(out, ls...), err)
+			}
+		}
 		ok, err := s.admit(ctx, cc, ls, now)
 		out = append(out, ok...)
 		if err != nil {

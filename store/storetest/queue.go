@@ -44,6 +44,8 @@ var queueTests = []struct {
 	{"QueueOneLiveLeasePerNumber", testQueueOneLiveLeasePerNumber},
 	{"QueueOneLiveLeasePerNumberRace", testQueueOneLiveLeasePerNumberRace},
 	{"QueueLostDialIsLogged", testQueueLostDialIsLogged},
+	{"QueueHopper", testQueueHopper},
+	{"QueueStatus", testQueueStatus},
 }
 
 func runQueueTests(t *testing.T, newStore NewStore) {
