@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -28,6 +29,8 @@ type ClaimBench struct {
 	Campaign  campaign.ID
 	Contacts  int
 	svc       *queue.Service
+	store     queue.Store
+	clock     *Clock
 }
 
 // ClaimResult is one measured claim loop.
@@ -39,6 +42,8 @@ type ClaimResult struct {
 	Claims   int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	// Double counts IDs returned twice.
+	Double int
 }
 
 // PerSecond is the contacts leased per second.
@@ -67,18 +72,32 @@ const claimTemplates = 1000
 // clone the first 1,000 are, and clone copies them up to n, which takes
 // seconds rather than minutes at a million.
 func NewClaimBench(t testing.TB, s store.Store, n int, clone CloneFunc) *ClaimBench {
-	ctx := context.Background()
+	b, err := SetUpClaimBench(context.Background(), s, n, clone)
+	require.NoError(t, err)
+	return b
+}
+
+// SetUpClaimBench is NewClaimBench for a program (examples/claimbench):
+// it returns the first error instead of failing a test.
+func SetUpClaimBench(ctx context.Context, s store.Store, n int, clone CloneFunc) (*ClaimBench, error) {
 	clock := NewClock(queueMonday.Add(2 * time.Hour)) // noon in New York, 09:00 in Los Angeles
 	svc, err := campaign.NewService(campaign.Config{Store: s, Clock: clock.Now})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	ws, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: "admin"}, campaign.Workspace{Name: "bench"})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	admin := campaign.Actor{WorkspaceID: ws.ID, UserID: "admin"}
 	c, err := svc.CreateCampaign(ctx, admin, campaign.Campaign{Name: "bench"})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	for _, st := range []campaign.Status{campaign.StatusQueued, campaign.StatusRunning} {
-		_, err = svc.Transition(ctx, admin, c.ID, st, "")
-		require.NoError(t, err)
+		if _, err = svc.Transition(ctx, admin, c.ID, st, ""); err != nil {
+			return nil, err
+		}
 	}
 	zones := [][]string{{"America/New_York"}, {"America/Chicago"}, {"America/Denver"}, {"America/Los_Angeles"}}
 	const chunk = 10000
@@ -93,26 +112,41 @@ func NewClaimBench(t testing.TB, s store.Store, n int, clone CloneFunc) *ClaimBe
 				Phone: fmt.Sprintf("+1%03d%07d", 201+j%700, j%10_000_000), Timezones: zones[j%len(zones)],
 				Priority: campaign.Priority(j%3 - 1)})
 		}
-		_, err := svc.AddContacts(ctx, admin, cs)
-		require.NoError(t, err)
+		if _, err := svc.AddContacts(ctx, admin, cs); err != nil {
+			return nil, err
+		}
 	}
 	sup, err := suppression.NewService(suppression.Config{Store: s.(suppression.Store), Authorizer: svc, Clock: clock.Now})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	qs := s.(queue.Store)
 	q, err := queue.NewService(queue.Config{Store: qs, Campaigns: s, Suppression: sup, Clock: clock.Now, RefreshBatch: 10000})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	for {
 		more, err := q.Refresh(ctx, ws.ID, c.ID)
-		require.NoError(t, err)
+		if err != nil {
+			return nil, err
+		}
 		if !more {
 			break
 		}
 	}
 	if through < n {
-		require.NoError(t, clone(ctx, ws.ID, c.ID, through, n))
+		if err := clone(ctx, ws.ID, c.ID, through, n); err != nil {
+			return nil, err
+		}
 	}
-	return &ClaimBench{Workspace: ws.ID, Campaign: c.ID, Contacts: n, svc: q}
+	return &ClaimBench{Workspace: ws.ID, Campaign: c.ID, Contacts: n, svc: q, store: qs, clock: clock}, nil
 }
+
+// Queue returns the queue Service the benchmark claims with.
+func (b *ClaimBench) Queue() *queue.Service { return b.svc }
+
+// Now returns the benchmark's virtual time.
+func (b *ClaimBench) Now() time.Time { return b.clock.Now() }
 
 // EnvClaimLeases, when set to a number, stops each loop of a claim
 // benchmark once that many contacts are leased, so a deep queue (a
@@ -143,12 +177,20 @@ func (b *ClaimBench) RunQueue(t testing.TB, claimers, batch, limit int) ClaimRes
 	})
 }
 
-// RunClaimLoop runs claim from claimers goroutines until it returns
-// nothing or limit IDs are returned (0: no limit; the claims in flight
-// then may add a few more), timing each call, and checks no ID is returned
-// twice.
+// RunClaimLoop runs ClaimLoop and fails the test on an error or a
+// double lease.
 func RunClaimLoop(t testing.TB, name string, claimers, batch, limit int, claim func(ctx context.Context) ([]string, error)) ClaimResult {
-	ctx := context.Background()
+	r, err := ClaimLoop(context.Background(), name, claimers, batch, limit, claim)
+	require.NoError(t, err)
+	require.Zero(t, r.Double, "double leases")
+	return r
+}
+
+// ClaimLoop runs claim from claimers goroutines until it returns nothing
+// or limit IDs are returned (0: no limit; the claims in flight then may
+// add a few more), timing each call, and counts the IDs returned twice
+// (ClaimResult.Double). It returns the first claim error.
+func ClaimLoop(ctx context.Context, name string, claimers, batch, limit int, claim func(ctx context.Context) ([]string, error)) (ClaimResult, error) {
 	var (
 		mu     sync.Mutex
 		seen   = map[string]bool{}
@@ -194,16 +236,13 @@ func RunClaimLoop(t testing.TB, name string, claimers, batch, limit int, claim f
 	}
 	wg.Wait()
 	elapsed := time.Since(began)
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
-	require.Zero(t, double.Load(), "double leases")
 	slices.Sort(lat)
-	r := ClaimResult{Name: name, Claimers: claimers, Batch: batch, Leased: int(leased.Load()), Claims: len(lat), Elapsed: elapsed}
+	r := ClaimResult{Name: name, Claimers: claimers, Batch: batch, Leased: int(leased.Load()), Claims: len(lat), Elapsed: elapsed,
+		Double: int(double.Load())}
 	if len(lat) > 0 {
 		r.P50, r.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	}
-	return r
+	return r, errors.Join(errs...)
 }
 
 // CloneColumns returns, for an INSERT … SELECT that copies a template
