@@ -119,7 +119,17 @@ func (s *Service) claim(ctx context.Context, ws campaign.WorkspaceID, id campaig
 				return s.abort(ctx, cc, append(out, ls...), err)
 			}
 		}
-		ok, err := s.admit(ctx, cc, ls, now)
+		// One clock per decision: the Go-side rules judge by the instant
+		// the store judged the claim by.
+		at := now
+		host := s.now().UTC()
+		for i := range ls {
+			ls[i].claimedHost = host
+			if !ls[i].ClaimedAt.IsZero() {
+				at = ls[i].ClaimedAt
+			}
+		}
+		ok, err := s.admit(ctx, cc, ls, at)
 		out = append(out, ok...)
 		if err != nil {
 			return s.abort(ctx, cc, out, err)

@@ -59,6 +59,27 @@ type Lease struct {
 	// ListPriority is the priority of the contact's list, as the queue
 	// ordered it.
 	ListPriority int
+	// ClaimedAt is the one instant the claim judged every rule by (due
+	// time, callable interval, lease expiry): the store's clock when it
+	// has one and uses it (see [StoreClock]), else the caller's now.
+	// Use [Lease.At] for a later decision on the lease, such as the
+	// dial-time gate, so it reads the same clock.
+	ClaimedAt time.Time
+	// claimedHost is the host's time when [Service] received the lease.
+	claimedHost time.Time
+}
+
+// At returns the time on the clock that judged the claim (ClaimedAt)
+// that corresponds to hostNow on the host's clock: ClaimedAt plus the
+// host time elapsed since the claim. A host whose clock is minutes fast
+// or slow thus gates dials by the store's clock, not its own. It returns
+// hostNow for a lease that did not come from [Service] or whose store
+// left ClaimedAt zero.
+func (l Lease) At(hostNow time.Time) time.Time {
+	if l.ClaimedAt.IsZero() || l.claimedHost.IsZero() {
+		return hostNow
+	}
+	return l.ClaimedAt.Add(hostNow.Sub(l.claimedHost))
 }
 
 // ClaimQuery says which contacts a store's Claim may lease and how.

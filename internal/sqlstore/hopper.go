@@ -39,9 +39,12 @@ func (s *Store) Refill(ctx context.Context, ws campaign.WorkspaceID, id campaign
 	if r.Target <= 0 {
 		return queue.RefillResult{}, s.fail(op, fmt.Errorf("%w: refill needs a positive Target", campaign.ErrInvalid))
 	}
-	n := now.UnixNano()
+	n, err := s.clockNow(ctx, now)
+	if err != nil {
+		return queue.RefillResult{}, s.fail(op, err)
+	}
 	var res queue.RefillResult
-	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
+	err = s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
 		res = queue.RefillResult{}
 		if s.pg() {
 			var got bool

@@ -30,6 +30,16 @@ type queueOptions struct {
 // file on one host, always uses the caller's now.
 func (s *Store) SetLeaseClock(c queue.LeaseClock) { s.queue.clock.Store(int32(c)) }
 
+// LeaseClock returns the clock that judges the Store's queue decisions
+// now: queue.StoreClock only on Postgres with that clock chosen (SQLite
+// has no clock shared by processes and uses the caller's).
+func (s *Store) LeaseClock() queue.LeaseClock {
+	if s.pg() && queue.LeaseClock(s.queue.clock.Load()) == queue.StoreClock {
+		return queue.StoreClock
+	}
+	return queue.CallerClock
+}
+
 // leaseNow returns the SQL expression of "now" for lease expiry and its
 // arguments: the database's clock in unix nanoseconds, or a parameter.
 func (s *Store) leaseNow(now time.Time) (string, []any) {
@@ -37,6 +47,20 @@ func (s *Store) leaseNow(now time.Time) (string, []any) {
 		return `(extract(epoch from clock_timestamp()) * 1000000000)::bigint`, nil
 	}
 	return `CAST(? AS BIGINT)`, []any{now.UnixNano()}
+}
+
+// clockNow returns the instant a queue decision judges by, in unix
+// nanoseconds: with the store's clock (Postgres, queue.StoreClock) the
+// database's clock_timestamp(), read once so that every comparison of the
+// decision (due times, callable intervals, lease expiry) uses the same
+// instant; otherwise the caller's now.
+func (s *Store) clockNow(ctx context.Context, now time.Time) (int64, error) {
+	if s.LeaseClock() != queue.StoreClock {
+		return now.UnixNano(), nil
+	}
+	var n int64
+	err := s.r.GetContext(ctx, &n, `SELECT (extract(epoch from clock_timestamp()) * 1000000000)::bigint`)
+	return n, err
 }
 
 // skipLocked is the row-locking clause of a claim's inner SELECT: Postgres
@@ -178,9 +202,15 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.
 	if q.Limit <= 0 || q.TTL <= 0 || q.Token == "" {
 		return nil, s.fail(op, fmt.Errorf("%w: claim needs a positive Limit and TTL and a Token", campaign.ErrInvalid))
 	}
-	nowExpr, nowArgs := s.leaseNow(now)
-	n := now.UnixNano()
-	args := []any{ws, id, n, n, n, q.Caller, q.OwnerCutoff.UnixNano()}
+	n, err := s.clockNow(ctx, now)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	// The owner cutoff is relative to now (Settings.CallbackGrace ago):
+	// move it to the same clock.
+	cutoff := q.OwnerCutoff.UnixNano() + n - now.UnixNano()
+	nowExpr, nowArgs := `CAST(? AS BIGINT)`, []any{n}
+	args := []any{ws, id, n, n, n, q.Caller, cutoff}
 	own := ``
 	if q.OwnCallbacksOnly {
 		own = ` AND h.lane = 'callback' AND h.callback_owner = ? AND h.callback_owner <> ''`
@@ -254,7 +284,8 @@ WHERE workspace_id = ? AND id IN (`+in+`) AND `+strings.Replace(stillReady, "?",
 			return nil, s.fail(op, err)
 		}
 		out = append(out, queue.Lease{WorkspaceID: ws, CampaignID: id, ContactID: c.ID, Token: q.Token, ExpiresAt: fromNanos(r.LeaseExpires),
-			Contact: c, PrevStatus: campaign.ContactStatus(r.PrevStatus), ExtraAttempts: int(r.Extra), ListPriority: int(r.ListPriority)})
+			Contact: c, PrevStatus: campaign.ContactStatus(r.PrevStatus), ExtraAttempts: int(r.Extra), ListPriority: int(r.ListPriority),
+			ClaimedAt: fromNanos(n)})
 	}
 	// RETURNING has no order: restore the queue's.
 	slices.SortFunc(out, func(a, b queue.Lease) int {
@@ -436,7 +467,11 @@ func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, id campai
 	}
 	res.Reaped = reaped
 	rank, rargs := rankCase("lane", m.LaneOrder)
-	n := now.UnixNano()
+	n, err := s.clockNow(ctx, now)
+	if err != nil {
+		return res, s.fail(op, err)
+	}
+	now = fromNanos(n)
 	var rows []hopperRow
 	err = s.retryTransient(ctx, func() error {
 		rows = rows[:0]

@@ -257,7 +257,7 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign
 			}
 			s.q.leased[cid][c.ID] = true
 			out = append(out, queue.Lease{WorkspaceID: ws, CampaignID: cid, ContactID: c.ID, Token: q.Token, ExpiresAt: utc(f.expires),
-				Contact: cloneContact(c), PrevStatus: f.prev, ExtraAttempts: f.extra, ListPriority: f.listPriority})
+				Contact: cloneContact(c), PrevStatus: f.prev, ExtraAttempts: f.extra, ListPriority: f.listPriority, ClaimedAt: utc(now)})
 		}
 		for _, e := range keep {
 			heap.Push(h, e)

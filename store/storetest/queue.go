@@ -46,6 +46,7 @@ var queueTests = []struct {
 	{"QueueLostDialIsLogged", testQueueLostDialIsLogged},
 	{"QueueHopper", testQueueHopper},
 	{"QueueStatus", testQueueStatus},
+	{"QueueOneClock", testQueueOneClock},
 }
 
 func runQueueTests(t *testing.T, newStore NewStore) {
