@@ -256,6 +256,6 @@ func (s *Service) requeue(ctx context.Context, actor campaign.Actor, id campaign
 	if err != nil {
 		return 0, err
 	}
-	r.MaxAttempts, r.Rank = cc.s.MaxAttempts, laneRank(cc.s.LaneOrder, campaign.LaneRetry)
+	r.MaxAttempts, r.Rank = cc.s.MaxAttempts, LaneRank(cc.s.LaneOrder, campaign.LaneRetry)
 	return s.store.Requeue(ctx, actor.WorkspaceID, id, r, s.now().UTC())
 }

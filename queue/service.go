@@ -142,9 +142,13 @@ func newToken() LeaseToken {
 	return LeaseToken(hex.EncodeToString(b[:]))
 }
 
-// laneRank returns the rank of lane l in order; an unknown or empty lane
-// ranks as LaneNew.
-func laneRank(order []campaign.Lane, l campaign.Lane) int {
+// LaneRank returns the rank of lane l in order, the lane order of a
+// campaign (index = rank, 0 first): an empty lane is LaneNew, and a lane
+// the order does not list ranks as LaneNew when the order lists it, else
+// after every listed lane. It is the one definition of lane rank: the
+// Service and every store adapter rank by it (store/memory in Go, the SQL
+// adapters through a CASE built from it).
+func LaneRank(order []campaign.Lane, l campaign.Lane) int {
 	if l == "" {
 		l = campaign.LaneNew
 	}
@@ -167,7 +171,7 @@ func rankAt(order []campaign.Lane, s campaign.ContactStatus, l campaign.Lane, ne
 	if !queued(s) || next.After(now) {
 		return Parked
 	}
-	return laneRank(order, l)
+	return LaneRank(order, l)
 }
 
 // ctx holds what one operation knows about a campaign.

@@ -90,30 +90,20 @@ func readyRank(rank string) string {
 }
 
 // rankCase returns a CASE expression giving the rank of the lane
-// expression laneExpr in order (unknown lanes rank as new), and its
-// arguments.
+// expression laneExpr in order, as queue.LaneRank defines it (an empty or
+// unlisted lane ranks as queue.LaneRank says of it), and its arguments.
 func rankCase(laneExpr string, order []campaign.Lane) (string, []any) {
 	var b strings.Builder
 	args := make([]any, 0, len(order))
 	b.WriteString("CASE " + laneExpr)
-	newRank := 0
 	for i, l := range order {
 		b.WriteString(fmt.Sprintf(" WHEN ? THEN %d", i))
 		args = append(args, string(l))
-		if l == campaign.LaneNew {
-			newRank = i
-		}
 	}
-	b.WriteString(fmt.Sprintf(" ELSE %d END", newRank))
+	b.WriteString(fmt.Sprintf(" ELSE %d END", queue.LaneRank(order, "")))
 	return b.String(), args
 }
 
-func laneRankOf(order []campaign.Lane, l campaign.Lane) int {
-	if i := slices.Index(order, l); i >= 0 {
-		return i
-	}
-	return max(0, slices.Index(order, campaign.LaneNew))
-}
 
 // numberLockSpace is the first key of the advisory locks numberFree
 // takes, so they never meet another advisory lock of the database (the
@@ -289,7 +279,7 @@ WHERE workspace_id = ? AND id IN (`+in+`) AND `+strings.Replace(stillReady, "?",
 	}
 	// RETURNING has no order: restore the queue's.
 	slices.SortFunc(out, func(a, b queue.Lease) int {
-		return cmp.Or(cmp.Compare(laneRankOf(q.LaneOrder, a.Contact.Lane), laneRankOf(q.LaneOrder, b.Contact.Lane)),
+		return cmp.Or(cmp.Compare(queue.LaneRank(q.LaneOrder, a.Contact.Lane), queue.LaneRank(q.LaneOrder, b.Contact.Lane)),
 			cmp.Compare(b.ListPriority, a.ListPriority), cmp.Compare(b.Contact.Priority, a.Contact.Priority),
 			a.Contact.CreatedAt.Compare(b.Contact.CreatedAt), cmp.Compare(a.ContactID, b.ContactID))
 	})

@@ -149,15 +149,6 @@ func (q *queueState) lower(cid campaign.ID, until time.Time) {
 	}
 }
 
-func laneRank(order []campaign.Lane, l campaign.Lane) int {
-	if l == "" {
-		l = campaign.LaneNew
-	}
-	if i := slices.Index(order, l); i >= 0 {
-		return i
-	}
-	return max(0, slices.Index(order, campaign.LaneNew))
-}
 
 // qcontact returns the contact id of campaign cid in workspace ws, with its
 // facts (nil when none).
@@ -549,7 +540,7 @@ func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, cid campa
 			if !ok || f == nil || f.gen != e.gen || f.token != "" || f.rank < queue.Parked || !isQueued(c.Status) || c.NextAttemptAt.After(now) {
 				continue
 			}
-			f.rank = laneRank(m.LaneOrder, c.Lane)
+			f.rank = queue.LaneRank(m.LaneOrder, c.Lane)
 			s.q.index(c, f, true)
 			res.Promoted++
 		}
@@ -718,7 +709,7 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, cid campa
 			}
 			rank := queue.Parked
 			if !c.NextAttemptAt.After(now) {
-				rank = laneRank(r.LaneOrder, c.Lane)
+				rank = queue.LaneRank(r.LaneOrder, c.Lane)
 			}
 			s.rewrite(c, s.q.facts[id], rank, now)
 			n++

@@ -222,6 +222,7 @@ func testQueueCustomLaneOrder(t *testing.T, x *queueHarness) {
 	x.add(c, campaign.Contact{ID: "retry", Lane: campaign.LaneRetry, Status: campaign.ContactRetry, NextAttemptAt: past})
 	x.add(c, campaign.Contact{ID: "new"})
 	assert.Equal(t, []campaign.ContactID{"new", "retry", "cb"}, ids(x.claim(c, 10)))
+
 }
 
 func testQueueCampaignGates(t *testing.T, x *queueHarness) {
