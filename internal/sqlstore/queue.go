@@ -104,7 +104,6 @@ func rankCase(laneExpr string, order []campaign.Lane) (string, []any) {
 	return b.String(), args
 }
 
-
 // numberLockSpace is the first key of the advisory locks numberFree
 // takes, so they never meet another advisory lock of the database (the
 // migration lock uses the one-key form, a separate key space).

@@ -149,7 +149,6 @@ func (q *queueState) lower(cid campaign.ID, until time.Time) {
 	}
 }
 
-
 // qcontact returns the contact id of campaign cid in workspace ws, with its
 // facts (nil when none).
 func (s *Store) qcontact(ws campaign.WorkspaceID, cid campaign.ID, id campaign.ContactID) (campaign.Contact, *qfacts, bool) {
