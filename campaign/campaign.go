@@ -406,5 +406,8 @@ func (c Campaign) Validate() error {
 	}
 	v.check(c.Status.Valid(), "Status", "unknown status %q", c.Status)
 	c.Settings.validate(&v)
+	validateCampaignText(&v, c)
+	validateSettingsBounds(&v, c.Settings)
+	validateText(&v, c)
 	return v.err()
 }

@@ -174,11 +174,34 @@ type Contact struct {
 	UpdatedAt time.Time
 }
 
-// Contact field limits.
+// Contact field limits, in bytes of UTF-8 for text; [Contact.Validate]
+// refuses a contact past any of them, and any string that is not valid
+// UTF-8, with [ErrInvalid].
 const (
-	MaxNameLength  = 200
+	// MaxNameLength bounds FirstName, LastName, Company and Source.
+	MaxNameLength = 200
+	// MaxNotesLength bounds Notes.
 	MaxNotesLength = 10000
-	MaxTagLength   = 64
+	// MaxTagLength bounds each tag.
+	MaxTagLength = 64
+	// MaxTags bounds the number of tags.
+	MaxTags = 100
+	// MaxEmailLength bounds Email (RFC 5321's path limit).
+	MaxEmailLength = 254
+	// MaxAltPhones bounds the alternate numbers.
+	MaxAltPhones = 10
+	// MaxTimezones bounds the candidate zones.
+	MaxTimezones = 10
+	// MaxCustomFields bounds the number of custom fields.
+	MaxCustomFields = 100
+	// MaxCustomKeyLength bounds a custom field's key.
+	MaxCustomKeyLength = 64
+	// MaxCustomValueLength bounds a custom field's value, whatever the
+	// workspace's CustomField.MaxLength says.
+	MaxCustomValueLength = 10000
+	// MaxTextLength bounds other short free text (Consent.Source,
+	// Campaign.Goal).
+	MaxTextLength = 1000
 )
 
 // Validate checks the contact; the error names each failing field.
@@ -213,6 +236,8 @@ func (c Contact) Validate() error {
 	default:
 		v.add("Consent.Scope", "unknown scope %q", c.Consent.Scope)
 	}
+	validateContactLimits(&v, c)
+	validateContactText(&v, c)
 	return v.err()
 }
 

@@ -22,6 +22,12 @@ var (
 	// ErrConflict is returned when a write lost a race: the record changed
 	// since it was read (optimistic concurrency), or a unique key is taken.
 	ErrConflict = errors.New("campaign: conflict")
+	// ErrLeased is returned when an edit targets a contact the queue has
+	// leased (status dialing): a call is being placed or is live, and an
+	// edit would take the contact from under it. Edit it after the call
+	// ends (its outcome is saved through the dialer). It wraps
+	// [ErrConflict].
+	ErrLeased = fmt.Errorf("%w: contact is leased for a call", ErrConflict)
 )
 
 // ValidationError reports the fields that failed validation. It wraps

@@ -47,6 +47,7 @@ func (l List) Validate() error {
 	v.check(l.Priority >= 0 && l.Priority <= 100, "Priority", "must be 0–100, got %d", l.Priority)
 	v.check(l.ExpireDays >= 0, "ExpireDays", "must not be negative")
 	v.check(l.DupeDays == -1 || l.DupeDays > 0, "DupeDays", "must be positive or -1, got %d", l.DupeDays)
+	validateText(&v, l)
 	return v.err()
 }
 
@@ -83,6 +84,7 @@ func (d Disposition) Validate() error {
 	v.check(d.Title != "", "Title", "is required")
 	v.check(!(d.Callback && d.Final), "Final", "a callback disposition cannot be final")
 	v.check(!(d.DNC && !d.Final), "Final", "a DNC disposition must be final")
+	validateText(&v, d)
 	return v.err()
 }
 
@@ -113,6 +115,7 @@ func (g Goal) Validate() error {
 	v.check(g.CampaignID != "", "CampaignID", "is required")
 	v.check(g.Title != "", "Title", "is required")
 	v.check(g.Kind == GoalPrimary || g.Kind == GoalSecondary, "Kind", "must be primary or secondary, got %q", g.Kind)
+	validateText(&v, g)
 	return v.err()
 }
 
@@ -156,6 +159,7 @@ func (a Analysis) Validate() error {
 	default:
 		v.add("Kind", "unknown analysis kind %q", a.Kind)
 	}
+	validateText(&v, a)
 	return v.err()
 }
 
@@ -202,6 +206,7 @@ func (s Schedule) Validate() error {
 		_, err := time.Parse(time.DateOnly, e.Date)
 		v.check(err == nil, fmt.Sprintf("Exceptions[%d].Date", i), "must be YYYY-MM-DD, got %q", e.Date)
 	}
+	validateText(&v, s)
 	return v.err()
 }
 

@@ -198,11 +198,27 @@ func (s *Service) CreateCampaign(ctx context.Context, actor Actor, c Campaign) (
 	if err := c.Validate(); err != nil {
 		return Campaign{}, err
 	}
+	if err := s.checkSchedule(ctx, c); err != nil {
+		return Campaign{}, err
+	}
 	if err := s.store.CreateCampaign(ctx, c, s.audit(actor, "campaign.create", "campaign", string(c.ID), c.Name, now)); err != nil {
 		return Campaign{}, err
 	}
 	s.log.DebugContext(ctx, "campaign created", "workspace", c.WorkspaceID, "campaign", c.ID)
 	return c, nil
+}
+
+// checkSchedule refuses a campaign naming a schedule its workspace does
+// not have: the dialer would refuse it only when the campaign starts.
+func (s *Service) checkSchedule(ctx context.Context, c Campaign) error {
+	if c.ScheduleID == "" {
+		return nil
+	}
+	_, err := s.store.GetSchedule(ctx, c.WorkspaceID, c.ScheduleID)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: campaign %q: schedule %q does not exist in this workspace (create it with PutSchedule first, or leave ScheduleID empty)", ErrInvalid, c.Name, c.ScheduleID)
+	}
+	return err
 }
 
 // UpdateCampaign applies edit to the campaign and stores it, re-reading and
@@ -230,6 +246,9 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 		c.UpdatedAt = now
 		c.normalizeTimes()
 		if err := c.Validate(); err != nil {
+			return Campaign{}, err
+		}
+		if err := s.checkSchedule(ctx, c); err != nil {
 			return Campaign{}, err
 		}
 		err = s.store.UpdateCampaign(ctx, c, s.audit(actor, "campaign.update", "campaign", string(id), "", now))
@@ -264,6 +283,12 @@ func (s *Service) TransitionAsSystem(ctx context.Context, ws WorkspaceID, id ID,
 }
 
 func (s *Service) transition(ctx context.Context, actor Actor, id ID, to Status, reason string) (Campaign, error) {
+	var v validator
+	v.check(len(reason) <= MaxTextLength, "reason", "is longer than %d bytes", MaxTextLength)
+	validateText(&v, struct{ Reason string }{reason})
+	if err := v.err(); err != nil {
+		return Campaign{}, err
+	}
 	for range s.maxRetries {
 		c, err := s.store.GetCampaign(ctx, actor.WorkspaceID, id)
 		if err != nil {
@@ -428,12 +453,41 @@ func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([
 
 // UpdateContact applies edit to a contact and stores it, re-reading and
 // re-applying edit when a concurrent writer won the race (any role that may
-// edit contacts).
+// edit contacts), within these limits (see [CheckContactEdit]):
+//
+//   - a contact the queue has leased (status dialing) is not edited:
+//     [ErrLeased], whoever asks;
+//   - a Caller edits only contacts it owns (OwnerID) or whose callback it
+//     was promised (CallbackOwner), and changes neither their queue fields
+//     nor their compliance facts, nor strengthens their consent: those
+//     change through the queue, or by a role that manages the campaign;
+//   - nobody sets status dialing by hand (only a queue claim does), nor
+//     erases data through an edit ([Service.EraseContact] does, after
+//     suppressing the number).
+//
+// The optimistic version check makes the leased test atomic: a claim that
+// leases the contact between the read and the write bumps its version, so
+// the write is refused and the re-read sees the lease.
 func (s *Service) UpdateContact(ctx context.Context, actor Actor, id ContactID, edit func(*Contact) error) (Contact, error) {
-	if _, err := s.Authorize(ctx, actor, ActionEditContact); err != nil {
+	m, err := s.Authorize(ctx, actor, ActionEditContact)
+	if err != nil {
 		return Contact{}, err
 	}
-	return s.updateContact(ctx, actor, id, "contact.update", edit)
+	manages := Permit(m.Role, ActionManageCampaign) == nil
+	return s.updateContact(ctx, actor, id, "contact.update", func(c *Contact) error {
+		if c.Status == ContactDialing {
+			return fmt.Errorf("%w: contact %s", ErrLeased, c.ID)
+		}
+		if !manages && c.OwnerID != actor.UserID && c.CallbackOwner != actor.UserID {
+			return fmt.Errorf("%w: role %q edits only the contacts it owns; contact %s is not %q's",
+				ErrForbidden, m.Role, c.ID, actor.UserID)
+		}
+		before := c.clone()
+		if err := edit(c); err != nil {
+			return err
+		}
+		return CheckContactEdit(m.Role, before, *c)
+	})
 }
 
 func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, action string, edit func(*Contact) error) (Contact, error) {

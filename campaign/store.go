@@ -60,7 +60,10 @@ type Store interface {
 	// all or none.
 	InsertContacts(ctx context.Context, ws WorkspaceID, cs []Contact, a AuditEntry) error
 	GetContact(ctx context.Context, ws WorkspaceID, id ContactID) (Contact, error)
-	// UpdateContact stores c (optimistic: see Store).
+	// UpdateContact stores c (optimistic: see Store). A contact the queue
+	// has leased (stored status dialing) keeps that status: an update that
+	// would change it is refused with [ErrConflict], so no edit takes a
+	// contact from under its call.
 	UpdateContact(ctx context.Context, c Contact, a AuditEntry) error
 	// ListContacts returns a page of contacts matching f, ordered by ID.
 	ListContacts(ctx context.Context, ws WorkspaceID, f ContactFilter) (ContactPage, error)

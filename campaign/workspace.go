@@ -90,13 +90,17 @@ func (w Workspace) Validate() error {
 	default:
 		v.add("Settings.ImportDefaults.DuplicatePolicy", "must be reject, skip or merge, got %q", w.Settings.ImportDefaults.DuplicatePolicy)
 	}
+	v.check(len(w.Settings.CustomFields) <= MaxCustomFields, "Settings.CustomFields", "declares at most %d fields", MaxCustomFields)
+	v.check(len(w.Settings.SourceOptions) <= MaxTags, "Settings.SourceOptions", "lists at most %d options", MaxTags)
 	seen := map[string]bool{}
 	for i, f := range w.Settings.CustomFields {
 		v.check(f.Key != "", fieldIndex("Settings.CustomFields", i, "Key"), "is required")
 		v.check(!seen[f.Key], fieldIndex("Settings.CustomFields", i, "Key"), "duplicates %q", f.Key)
-		v.check(f.MaxLength > 0, fieldIndex("Settings.CustomFields", i, "MaxLength"), "must be positive")
+		v.check(f.MaxLength > 0 && f.MaxLength <= MaxCustomValueLength, fieldIndex("Settings.CustomFields", i, "MaxLength"), "must be 1–%d", MaxCustomValueLength)
+		v.check(len(f.Key) <= MaxCustomKeyLength, fieldIndex("Settings.CustomFields", i, "Key"), "is longer than %d bytes", MaxCustomKeyLength)
 		seen[f.Key] = true
 	}
+	validateText(&v, w)
 	return v.err()
 }
 
@@ -116,6 +120,7 @@ func (m Member) Validate() error {
 	v.check(m.WorkspaceID != "", "WorkspaceID", "is required")
 	v.check(m.UserID != "", "UserID", "is required")
 	v.check(m.Role.Valid(), "Role", "unknown role %q", m.Role)
+	validateText(&v, m)
 	return v.err()
 }
 

@@ -53,26 +53,11 @@ func (c CampaignSource) GetCampaign(ctx context.Context, ws campaign.WorkspaceID
 }
 
 // Attempts gives the engine the campaign's attempt log and lets it record
-// blocks and agent spans; the queue store implements the first two.
+// blocks and agent spans; every store implements it.
 type Attempts interface {
 	ListAttempts(ctx context.Context, ws campaign.WorkspaceID, f queue.AttemptFilter) ([]campaign.Attempt, error)
 	RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []campaign.Block) error
-}
-
-// Suppression checks numbers again at dial time; *suppression.Service
-// implements it.
-type Suppression interface {
-	Check(ctx context.Context, ws campaign.WorkspaceID, q suppression.Query) (map[string][]suppression.Match, error)
-}
-
-// Authorizer checks an actor's role; *campaign.Service implements it.
-type Authorizer interface {
-	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
-}
-
-// SpanStore stores agent state spans; the report store implements it.
-type SpanStore interface {
-	AppendAgentSpans(ctx context.Context, spans []campaign.AgentSpan) error
+	campaign.SpanWriter
 }
 
 // Engine errors.
@@ -100,8 +85,8 @@ type Config struct {
 	Campaigns   Campaigns
 	Queue       Queue
 	Attempts    Attempts
-	Suppression Suppression
-	Authorizer  Authorizer
+	Suppression suppression.Checker
+	Authorizer  campaign.Authorizer
 	Carrier     telephony.Carrier
 	// Rules are the calling-time law of the dial-time gate. Defaults to
 	// compliance.NewRules().
@@ -126,9 +111,8 @@ type Config struct {
 	Spans func(campaign.AgentSpan)
 	// SpanStore stores agent state spans, which reports read for
 	// utilisation, labour cost and shift coverage; spans are written at the
-	// end of each Step. Defaults to Attempts when it implements SpanStore
-	// (every CallStack store does), else spans are not stored.
-	SpanStore SpanStore
+	// end of each Step. Defaults to Attempts.
+	SpanStore campaign.SpanWriter
 	// AbandonMessage plays to a live answer no agent takes within
 	// BridgeWithin. Defaults to a short message naming no one (set your
 	// seller's name and opt-out number as the law asks).
@@ -179,10 +163,10 @@ type Config struct {
 	// holder's lease lapses. An engine that loses the lease stops placing
 	// calls and gives its hopper back, but finishes its calls in flight;
 	// Stop (and Run's drain) releases it. Agents' preview calls are not
-	// paced and do not need it. The stores implement [CampaignLeaser].
+	// paced and do not need it. Every store implements campaign.Leaser.
 	// Defaults to nil: one process dials the campaign, and the engine paces
 	// without a lease.
-	Leaser CampaignLeaser
+	Leaser campaign.Leaser
 	// Holder names this engine as the lease holder; it must differ between
 	// the engines of one campaign. Defaults to a random ID.
 	Holder string
@@ -334,7 +318,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		seq: telephony.NewSequencer(),
 	}
 	if cfg.SpanStore == nil {
-		cfg.SpanStore, _ = cfg.Attempts.(SpanStore)
+		cfg.SpanStore = cfg.Attempts
 		e.cfg.SpanStore = cfg.SpanStore
 	}
 	e.agents = newAgents(cfg.Workspace, cfg.Campaign, func(sp campaign.AgentSpan) {
@@ -613,14 +597,34 @@ func (e *Engine) Agents() []AgentStatus {
 	return e.agents.snapshot()
 }
 
-// Login starts an agent session (a member who may dial, or an AI agent
-// acting as one).
+// authorize admits actor to this engine: a member of the engine's own
+// workspace whose role allows action. The workspace is checked first, so
+// an actor of another workspace is refused whatever its role there; every
+// session and call of the engine therefore belongs to (Config.Workspace,
+// user), and comparing user IDs within the engine is comparing that pair.
+func (e *Engine) authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) error {
+	if actor.WorkspaceID != e.cfg.Workspace {
+		return fmt.Errorf("%w: %q acts in workspace %q; this engine dials for workspace %q",
+			campaign.ErrForbidden, actor.UserID, actor.WorkspaceID, e.cfg.Workspace)
+	}
+	_, err := e.cfg.Authorizer.Authorize(ctx, actor, action)
+	return err
+}
+
+// Login starts an agent session: the actor's own (a member whose role may
+// dial and take calls), or, with cfg.ID naming someone else such as an AI
+// agent, one started by a member who manages the campaign.
 func (e *Engine) Login(ctx context.Context, actor campaign.Actor, cfg AgentConfig) error {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return err
 	}
 	if cfg.ID == "" {
 		cfg.ID = actor.UserID
+	}
+	if cfg.ID != actor.UserID {
+		if err := e.authorize(ctx, actor, campaign.ActionManageCampaign); err != nil {
+			return fmt.Errorf("logging in agent %q for someone else: %w", cfg.ID, err)
+		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -4,31 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/callstackhq/callstack/campaign"
 )
-
-// CampaignLeaser grants the campaign lease: the right to pace a campaign,
-// held by one engine at a time and taken over by another when it lapses
-// (DESIGN.md, Storage). The memory, SQLite and Postgres stores implement
-// it; store/storetest checks them.
-//
-// Expiry is judged by the store's clock where it has one shared by every
-// process (Postgres in its default database-clock mode, see
-// queue.LeaseClock) and by the now passed otherwise.
-type CampaignLeaser interface {
-	// AcquireCampaignLease takes the campaign's lease for holder until
-	// now+ttl, atomically, when nobody holds it, the holder's lease lapsed,
-	// or holder holds it already (a renewal). It reports whether holder
-	// holds it now and the lease's expiry by the store's clock (another
-	// holder's, when held is false). A campaign the workspace does not
-	// have is campaign.ErrNotFound.
-	AcquireCampaignLease(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, holder string, ttl time.Duration, now time.Time) (held bool, expires time.Time, err error)
-	// ReleaseCampaignLease ends holder's lease on the campaign so another
-	// process may take it at once. Releasing a lease holder does not hold
-	// (lapsed, taken over, never taken) does nothing and is not an error.
-	ReleaseCampaignLease(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, holder string) error
-}
 
 // leaseState is the engine's view of the campaign lease; guarded by
 // Engine.mu.

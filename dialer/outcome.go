@@ -95,7 +95,7 @@ func (e *Engine) missing(d campaign.Disposition, in OutcomeInput) []string {
 // disposition revokes consent and suppresses the number) and ends the
 // agent's wrap-up; saved during the call, it is applied when the call ends.
 func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptID string, in OutcomeInput) error {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionSaveOutcome); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionSaveOutcome); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -157,7 +157,7 @@ type PreviewContext struct {
 // available; the contact is theirs until they Dial or Skip it, or the
 // lease expires.
 func (e *Engine) Preview(ctx context.Context, actor campaign.Actor) (PreviewContext, error) {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return PreviewContext{}, err
 	}
 	e.mu.Lock()
@@ -199,7 +199,10 @@ func (e *Engine) Preview(ctx context.Context, actor campaign.Actor) (PreviewCont
 // answered call goes straight to the caller, who is reserved for it. It
 // returns the attempt ID the outcome is saved under.
 func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContext) (string, error) {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
+		return "", err
+	}
+	if err := e.ownLease(p.Lease); err != nil {
 		return "", err
 	}
 	e.mu.Lock()
@@ -228,8 +231,21 @@ func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContex
 
 // Skip gives a previewed contact back to the queue without calling it.
 func (e *Engine) Skip(ctx context.Context, actor campaign.Actor, p PreviewContext) error {
-	if _, err := e.cfg.Authorizer.Authorize(ctx, actor, campaign.ActionDial); err != nil {
+	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
+		return err
+	}
+	if err := e.ownLease(p.Lease); err != nil {
 		return err
 	}
 	return e.release(ctx, p.Lease)
+}
+
+// ownLease refuses a lease of another workspace or campaign than the
+// engine's, so a preview context cannot carry a contact across tenants.
+func (e *Engine) ownLease(l queue.Lease) error {
+	if l.WorkspaceID != e.cfg.Workspace || l.CampaignID != e.cfg.Campaign {
+		return fmt.Errorf("%w: lease of contact %s belongs to campaign %s of workspace %q, not this engine's",
+			campaign.ErrForbidden, l.ContactID, l.CampaignID, l.WorkspaceID)
+	}
+	return nil
 }

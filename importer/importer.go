@@ -17,17 +17,11 @@ import (
 	"github.com/callstackhq/callstack/suppression"
 )
 
-// Suppressor answers which numbers and emails are suppressed for a
-// campaign; *suppression.Service implements it.
-type Suppressor interface {
-	Check(ctx context.Context, ws campaign.WorkspaceID, q suppression.Query) (map[string][]suppression.Match, error)
-}
-
 // Config configures an [Importer].
 type Config struct {
 	// Campaigns checks roles: importing needs campaign.ActionImport.
 	// Required; *campaign.Service implements it.
-	Campaigns Authorizer
+	Campaigns campaign.Authorizer
 	// Store keeps the history, the remembered mappings and the phone
 	// lookups. Required.
 	Store Store
@@ -36,7 +30,7 @@ type Config struct {
 	Contacts campaign.Store
 	// Suppression is checked for every row before it is accepted.
 	// Required; *suppression.Service implements it.
-	Suppression Suppressor
+	Suppression suppression.Checker
 	// Clock returns the current time. Defaults to time.Now.
 	Clock func() time.Time
 	// Logger receives a line per import. Defaults to discarding.

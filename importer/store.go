@@ -31,25 +31,4 @@ type Store interface {
 	// of phones (E.164), in no particular order. Erased contacts have no
 	// phone and never match.
 	FindPhones(ctx context.Context, ws campaign.WorkspaceID, phones []string) ([]PhoneMatch, error)
-
-	// SetName records that name refers to value, replacing any earlier
-	// value: a small table for hosts and examples that find records by
-	// name (the import example keeps its "default" workspace and campaign
-	// there). Names are not scoped to a workspace.
-	SetName(ctx context.Context, name, value string) error
-	// LookupName returns the value of name; ErrNotFound when unset.
-	LookupName(ctx context.Context, name string) (string, error)
-}
-
-// ContactIndexer is an optional capability of a Store that indexes phones
-// outside the contact table (store/memory): the importer tells it about the
-// contacts each batch inserted. A Store whose FindPhones reads the contact
-// table directly need not implement it.
-type ContactIndexer interface {
-	IndexContacts(ctx context.Context, ws campaign.WorkspaceID, cs []campaign.Contact) error
-}
-
-// Authorizer checks an actor's role; *campaign.Service implements it.
-type Authorizer interface {
-	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
 }

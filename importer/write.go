@@ -197,11 +197,6 @@ func (w *writer) apply(ctx context.Context, b *batch) error {
 		if err := w.im.cfg.Contacts.InsertContacts(ctx, ws, w.insert, a); err != nil {
 			return fmt.Errorf("importer: insert contacts: %w", err)
 		}
-		if ix, ok := w.im.cfg.Store.(ContactIndexer); ok {
-			if err := ix.IndexContacts(context.WithoutCancel(ctx), ws, w.insert); err != nil {
-				return err
-			}
-		}
 	}
 	// The inserts are written: finish the batch whatever ctx says, so the
 	// counts match what is stored.

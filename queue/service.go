@@ -25,17 +25,6 @@ type Campaigns interface {
 	GetSchedule(ctx context.Context, ws campaign.WorkspaceID, id campaign.ScheduleID) (campaign.Schedule, error)
 }
 
-// Suppression checks numbers against the suppression lists;
-// *suppression.Service implements it.
-type Suppression interface {
-	Check(ctx context.Context, ws campaign.WorkspaceID, q suppression.Query) (map[string][]suppression.Match, error)
-}
-
-// Authorizer checks an actor's role; *campaign.Service implements it.
-type Authorizer interface {
-	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
-}
-
 // Config configures a [Service].
 type Config struct {
 	// Store is required.
@@ -43,11 +32,11 @@ type Config struct {
 	// Campaigns is required: it reads campaigns, lists and schedules.
 	Campaigns Campaigns
 	// Suppression is required: claims never lease a suppressed number.
-	Suppression Suppression
+	Suppression suppression.Checker
 	// Authorizer, when set, checks the role of the actors of Next,
 	// Finish (the agent), Reassign and Retry. Defaults to nil: the caller
 	// checks roles.
-	Authorizer Authorizer
+	Authorizer campaign.Authorizer
 	// Rules are the calling-time law. Defaults to compliance.NewRules().
 	Rules *compliance.Rules
 	// Clock returns the current time. Defaults to time.Now.
@@ -77,8 +66,8 @@ type Config struct {
 type Service struct {
 	store        Store
 	campaigns    Campaigns
-	supp         Suppression
-	auth         Authorizer
+	supp         suppression.Checker
+	auth         campaign.Authorizer
 	rules        *compliance.Rules
 	now          func() time.Time
 	log          *slog.Logger

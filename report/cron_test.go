@@ -145,12 +145,12 @@ func TestSchedulerDSTDaysFireOnce(t *testing.T) {
 	} {
 		clk := &fakeClock{t: tc.from.UTC()}
 		s := newSmall(t, "America/New_York", tc.from, campaign.Settings{})
-		svc, err := report.NewService(report.Config{Store: s.st, Clock: clk.Now})
+		svc, err := report.NewService(report.Config{Store: s.st, Clock: clk.Now, Authorizer: s.svc})
 		require.NoError(t, err)
 		snd := &recSender{}
 		sc, err := report.NewScheduler(report.SchedulerConfig{Service: svc, Sender: snd, Sleep: clk.Sleep})
 		require.NoError(t, err)
-		require.NoError(t, sc.Add(ctx, report.Schedule{ID: "daily", WorkspaceID: s.ws, CampaignID: s.c.ID,
+		require.NoError(t, sc.Add(ctx, s.act, report.Schedule{ID: "daily", WorkspaceID: s.ws, CampaignID: s.c.ID,
 			Trigger: tc.trigger, Cron: tc.cron, Recipients: []string{"client@example.com"}}))
 		// Tick every minute for four days.
 		for range 4 * 24 * 60 {
@@ -179,13 +179,13 @@ func TestSchedulerRetriesAndRecords(t *testing.T) {
 	start := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 	clk := &fakeClock{t: start}
 	s := newSmall(t, "Europe/London", start, campaign.Settings{})
-	svc, err := report.NewService(report.Config{Store: s.st, Clock: clk.Now})
+	svc, err := report.NewService(report.Config{Store: s.st, Clock: clk.Now, Authorizer: s.svc})
 	require.NoError(t, err)
 	snd := &recSender{failures: 2}
 	sc, err := report.NewScheduler(report.SchedulerConfig{Service: svc, Sender: snd, Sleep: clk.Sleep, Backoff: time.Minute, MaxTries: 3})
 	require.NoError(t, err)
 	sch := report.Schedule{ID: "s1", WorkspaceID: s.ws, CampaignID: s.c.ID, Trigger: report.TriggerCron, Cron: "0 14 * * *", Recipients: []string{"a@example.com"}, Attach: true}
-	require.NoError(t, sc.Add(ctx, sch))
+	require.NoError(t, sc.Add(ctx, s.act, sch))
 	due := sc.Next("s1")
 	assert.Equal(t, time.Date(2026, 5, 4, 13, 0, 0, 0, time.UTC), due, "14:00 BST")
 	clk.Advance(time.Hour)

@@ -54,7 +54,8 @@ const (
 
 // ExportRequest describes one export.
 type ExportRequest struct {
-	// WorkspaceID is required.
+	// WorkspaceID is the workspace exported. Defaults to the actor's;
+	// another workspace is refused with campaign.ErrForbidden.
 	WorkspaceID campaign.WorkspaceID
 	// CampaignID is required for contacts; for attempts, empty exports the
 	// whole workspace.
@@ -70,8 +71,6 @@ type ExportRequest struct {
 	// From and To bound the attempts' StartedAt to [From, To); zero is
 	// unbounded.
 	From, To time.Time
-	// By is who asked, recorded in the history.
-	By campaign.UserID
 }
 
 // ExportRecord is one export in a workspace's history.
@@ -144,14 +143,42 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // workspace's history, failed or not. Rows go out as the store yields
 // them, so memory stays flat however large the export (XLSX rows are
 // buffered by excelize, which spills to a temporary file past 16 MiB).
-func (s *Service) Export(ctx context.Context, w io.Writer, req ExportRequest) (ExportRecord, error) {
+//
+// The actor must be a member of the exported workspace whose role may
+// export ([campaign.ActionExport]: TeamAdmin and CampaignManager); anyone
+// else is refused with campaign.ErrForbidden before anything is read, and
+// the actor is recorded as the export's By.
+func (s *Service) Export(ctx context.Context, actor campaign.Actor, w io.Writer, req ExportRequest) (ExportRecord, error) {
+	if req.WorkspaceID == "" {
+		req.WorkspaceID = actor.WorkspaceID
+	}
+	if err := s.authorizeExport(ctx, actor, req.WorkspaceID); err != nil {
+		return ExportRecord{}, err
+	}
+	return s.exportAs(ctx, actor.UserID, w, req)
+}
+
+// authorizeExport admits actor to the exports of workspace ws.
+func (s *Service) authorizeExport(ctx context.Context, actor campaign.Actor, ws campaign.WorkspaceID) error {
+	if s.auth == nil {
+		return fmt.Errorf("%w: exports need Config.Authorizer", ErrInvalid)
+	}
+	if actor.WorkspaceID != ws {
+		return fmt.Errorf("%w: %q acts in workspace %q, not %q", campaign.ErrForbidden, actor.UserID, actor.WorkspaceID, ws)
+	}
+	_, err := s.auth.Authorize(ctx, actor, campaign.ActionExport)
+	return err
+}
+
+// exportAs runs an authorised export, recording by as its author.
+func (s *Service) exportAs(ctx context.Context, by campaign.UserID, w io.Writer, req ExportRequest) (ExportRecord, error) {
 	if err := req.normalize(); err != nil {
 		return ExportRecord{}, err
 	}
 	now := s.now().UTC()
 	rec := ExportRecord{
 		ID: ExportID(campaign.NewID("exp", now)), WorkspaceID: req.WorkspaceID, CampaignID: req.CampaignID,
-		Kind: req.Kind, Format: req.Format, Compression: req.Compression, FileName: req.fileName(), By: req.By, At: now,
+		Kind: req.Kind, Format: req.Format, Compression: req.Compression, FileName: req.fileName(), By: by, At: now,
 	}
 	cw := &countWriter{w: w}
 	rows, err := s.export(ctx, cw, req)
@@ -415,8 +442,12 @@ func ts(t time.Time) string {
 // money formats an amount in currency units.
 func money(m campaign.Money) float64 { return float64(m) / 1e6 }
 
-// History returns the workspace's export history, newest first, at most
-// limit entries (0: all).
-func (s *Service) History(ctx context.Context, ws campaign.WorkspaceID, limit int) ([]ExportRecord, error) {
-	return s.store.ListExports(ctx, ws, limit)
+// History returns the actor's workspace's export history, newest first,
+// at most limit entries (0: all). Like Export, it needs a member whose
+// role may export.
+func (s *Service) History(ctx context.Context, actor campaign.Actor, limit int) ([]ExportRecord, error) {
+	if err := s.authorizeExport(ctx, actor, actor.WorkspaceID); err != nil {
+		return nil, err
+	}
+	return s.store.ListExports(ctx, actor.WorkspaceID, limit)
 }

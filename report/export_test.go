@@ -41,7 +41,7 @@ func injected(t *testing.T) (*small, *report.Service) {
 		CallerID: "+12125550000", Result: campaign.ResultHuman, AnsweredBy: "human", StartedAt: start,
 		CarrierStatus: "+cmd|' /C calc'!A0", CarrierCode: "\tTAB", TalkDuration: 90 * time.Second, Cost: 12_500, Currency: "USD",
 	}}))
-	svc, err := report.NewService(report.Config{Store: s.st, Clock: func() time.Time { return start.Add(time.Hour) }})
+	svc, err := report.NewService(report.Config{Store: s.st, Clock: func() time.Time { return start.Add(time.Hour) }, Authorizer: s.svc})
 	require.NoError(t, err)
 	return s, svc
 }
@@ -51,7 +51,7 @@ func TestExportCSVInjection(t *testing.T) {
 	ctx := context.Background()
 	for _, delim := range []rune{',', ';'} {
 		var buf bytes.Buffer
-		rec, err := svc.Export(ctx, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts, Delimiter: delim})
+		rec, err := svc.Export(ctx, s.act, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts, Delimiter: delim})
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), rec.Rows)
 		r := csv.NewReader(&buf)
@@ -70,7 +70,7 @@ func TestExportCSVInjection(t *testing.T) {
 		assert.Equal(t, "1", row["attempts"])
 	}
 	var buf bytes.Buffer
-	_, err := svc.Export(ctx, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportAttempts})
+	_, err := svc.Export(ctx, s.act, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportAttempts})
 	require.NoError(t, err)
 	rows, err := csv.NewReader(&buf).ReadAll()
 	require.NoError(t, err)
@@ -87,7 +87,7 @@ func TestExportCSVInjection(t *testing.T) {
 func TestExportXLSXTypedText(t *testing.T) {
 	s, svc := injected(t)
 	var buf bytes.Buffer
-	_, err := svc.Export(context.Background(), &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts, Format: report.FormatXLSX})
+	_, err := svc.Export(context.Background(), s.act, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts, Format: report.FormatXLSX})
 	require.NoError(t, err)
 	f, err := excelize.OpenReader(&buf)
 	require.NoError(t, err)
@@ -117,7 +117,7 @@ func TestExportJSONAndCompression(t *testing.T) {
 	s, svc := injected(t)
 	ctx := context.Background()
 	var buf bytes.Buffer
-	_, err := svc.Export(ctx, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportAttempts, Format: report.FormatJSON, Compression: report.CompressGzip})
+	_, err := svc.Export(ctx, s.act, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportAttempts, Format: report.FormatJSON, Compression: report.CompressGzip})
 	require.NoError(t, err)
 	zr, err := gzip.NewReader(&buf)
 	require.NoError(t, err)
@@ -128,7 +128,7 @@ func TestExportJSONAndCompression(t *testing.T) {
 	assert.Equal(t, 0.0125, got[0]["cost"])
 
 	buf.Reset()
-	rec, err := svc.Export(ctx, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts, Compression: report.CompressZip, Delimiter: ';'})
+	rec, err := svc.Export(ctx, s.act, &buf, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts, Compression: report.CompressZip, Delimiter: ';'})
 	require.NoError(t, err)
 	assert.Equal(t, "contacts.zip", rec.FileName)
 	zf, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -136,19 +136,17 @@ func TestExportJSONAndCompression(t *testing.T) {
 	require.Len(t, zf.File, 1)
 	assert.Equal(t, "contacts.csv", zf.File[0].Name)
 
-	_, err = svc.Export(ctx, io.Discard, report.ExportRequest{WorkspaceID: s.ws, Kind: report.ExportContacts})
+	_, err = svc.Export(ctx, s.act, io.Discard, report.ExportRequest{WorkspaceID: s.ws, Kind: report.ExportContacts})
 	assert.ErrorIs(t, err, report.ErrInvalid)
-	_, err = svc.Export(ctx, io.Discard, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts, Delimiter: '|'})
+	_, err = svc.Export(ctx, s.act, io.Discard, report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts, Delimiter: '|'})
 	assert.ErrorIs(t, err, report.ErrInvalid)
 
-	h, err := svc.History(ctx, s.ws, 0)
+	h, err := svc.History(ctx, s.act, 0)
 	require.NoError(t, err)
 	require.Len(t, h, 2)
 	assert.Equal(t, report.CompressZip, h[0].Compression, "newest first")
 	assert.Equal(t, int64(buf.Len()), h[0].Bytes)
-	other, err := svc.History(ctx, "ws-other", 0)
-	require.NoError(t, err)
-	assert.Empty(t, other)
+	assert.Equal(t, s.act.UserID, h[0].By, "the actor is recorded")
 }
 
 // TestExportStreamsFlat exports 200,000 attempts and checks that the heap
@@ -183,7 +181,7 @@ func TestExportStreamsFlat(t *testing.T) {
 			batch = batch[:0]
 		}
 	}
-	svc, err := report.NewService(report.Config{Store: st, Clock: func() time.Time { return start }})
+	svc, err := report.NewService(report.Config{Store: st, Clock: func() time.Time { return start }, Authorizer: svcC})
 	require.NoError(t, err)
 
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
@@ -209,7 +207,7 @@ func TestExportStreamsFlat(t *testing.T) {
 				}
 			}
 		}()
-		rec, err := svc.Export(ctx, io.Discard, report.ExportRequest{WorkspaceID: w.ID, CampaignID: c.ID, Kind: report.ExportAttempts, Format: format})
+		rec, err := svc.Export(ctx, campaign.Actor{WorkspaceID: w.ID, UserID: "u"}, io.Discard, report.ExportRequest{WorkspaceID: w.ID, CampaignID: c.ID, Kind: report.ExportAttempts, Format: format})
 		close(done)
 		<-sampled
 		require.NoError(t, err)
@@ -220,4 +218,74 @@ func TestExportStreamsFlat(t *testing.T) {
 		assert.Less(t, growth, rec.Bytes/4, "heap growth stays well below the %d MB streamed out", rec.Bytes>>20)
 		assert.Less(t, growth, int64(20<<20))
 	}
+}
+
+// TestExportNeedsExportRole exports as a Viewer, a Caller, a non-member,
+// an admin of another workspace and an admin naming another workspace:
+// each is refused before a byte is written and leaves no history; a
+// manager and an admin of the workspace export.
+func TestExportNeedsExportRole(t *testing.T) {
+	s, svc := injected(t)
+	ctx := context.Background()
+	for _, m := range []campaign.Member{{UserID: "vic", Role: campaign.RoleViewer}, {UserID: "cal", Role: campaign.RoleCaller},
+		{UserID: "mgr", Role: campaign.RoleCampaignManager}} {
+		_, err := s.svc.PutMember(ctx, s.act, m)
+		require.NoError(t, err)
+	}
+	other, err := s.svc.CreateWorkspace(ctx, campaign.Member{UserID: "eve"}, campaign.Workspace{ID: "ws-other", Name: "Other"})
+	require.NoError(t, err)
+	eve := campaign.Actor{WorkspaceID: other.ID, UserID: "eve"}
+	req := report.ExportRequest{WorkspaceID: s.ws, CampaignID: s.c.ID, Kind: report.ExportContacts}
+	refused := map[string]campaign.Actor{
+		"viewer":                     {WorkspaceID: s.ws, UserID: "vic"},
+		"caller":                     {WorkspaceID: s.ws, UserID: "cal"},
+		"non-member":                 {WorkspaceID: s.ws, UserID: "stranger"},
+		"admin of another workspace": eve,
+	}
+	for name, a := range refused {
+		var buf bytes.Buffer
+		_, err := svc.Export(ctx, a, &buf, req)
+		assert.ErrorIs(t, err, campaign.ErrForbidden, name)
+		assert.Zero(t, buf.Len(), "%s: nothing written", name)
+		_, err = svc.History(ctx, a, 0)
+		if a.WorkspaceID == s.ws {
+			assert.ErrorIs(t, err, campaign.ErrForbidden, "history: %s", name)
+		}
+	}
+	// The other workspace's admin, asking for this workspace's contacts
+	// with a request that names only the campaign, exports its own
+	// (empty) workspace, never this one.
+	var buf bytes.Buffer
+	rec, err := svc.Export(ctx, eve, &buf, report.ExportRequest{CampaignID: s.c.ID, Kind: report.ExportContacts})
+	require.NoError(t, err)
+	assert.Equal(t, other.ID, rec.WorkspaceID)
+	assert.Zero(t, rec.Rows)
+	assert.NotContains(t, buf.String(), "14155552671")
+
+	h, err := svc.History(ctx, s.act, 0)
+	require.NoError(t, err)
+	assert.Empty(t, h, "refused exports leave no history")
+	rec, err = svc.Export(ctx, campaign.Actor{WorkspaceID: s.ws, UserID: "mgr"}, io.Discard, req)
+	require.NoError(t, err)
+	assert.Equal(t, campaign.UserID("mgr"), rec.By)
+	h, err = svc.History(ctx, campaign.Actor{WorkspaceID: s.ws, UserID: "mgr"}, 0)
+	require.NoError(t, err)
+	require.Len(t, h, 1)
+	eh, err := svc.History(ctx, eve, 0)
+	require.NoError(t, err)
+	require.Len(t, eh, 1, "each workspace sees its own history")
+	assert.Equal(t, other.ID, eh[0].WorkspaceID)
+
+	noAuth, err := report.NewService(report.Config{Store: s.st})
+	require.NoError(t, err)
+	_, err = noAuth.Export(ctx, s.act, io.Discard, req)
+	assert.ErrorIs(t, err, report.ErrInvalid, "no Authorizer, no export")
+
+	sc, err := report.NewScheduler(report.SchedulerConfig{Service: svc, Sender: &recSender{}})
+	require.NoError(t, err)
+	sch := report.Schedule{ID: "s", CampaignID: s.c.ID, Trigger: report.TriggerMidnight, Recipients: []string{"x@example.com"}, Attach: true}
+	assert.ErrorIs(t, sc.Add(ctx, campaign.Actor{WorkspaceID: s.ws, UserID: "vic"}, sch), campaign.ErrForbidden)
+	sch.WorkspaceID = s.ws
+	assert.ErrorIs(t, sc.Add(ctx, eve, sch), campaign.ErrForbidden)
+	require.NoError(t, sc.Add(ctx, s.act, sch))
 }

@@ -32,6 +32,12 @@ type Config struct {
 	Entitlements Entitlements
 	// Logger receives debug logs. Defaults to discarding.
 	Logger *slog.Logger
+	// Authorizer checks that the member asking for an export, or for the
+	// export history, belongs to the workspace and may export
+	// ([campaign.ActionExport]); *campaign.Service implements it. Required
+	// by Export and History, which refuse to run without it; the reports
+	// themselves work without it.
+	Authorizer campaign.Authorizer
 }
 
 // DefaultInvalidReasons are the compliance package's reason codes for a
@@ -51,6 +57,7 @@ type Service struct {
 	invalid map[string]bool
 	ent     Entitlements
 	log     *slog.Logger
+	auth    campaign.Authorizer
 }
 
 // NewService returns a Service; it refuses a Config without a Store.
@@ -78,7 +85,7 @@ func NewService(cfg Config) (*Service, error) {
 		inv[r] = true
 	}
 	return &Service{store: cfg.Store, now: cfg.Clock, minN: cfg.MinSample, labour: cfg.LabourRate,
-		invalid: inv, ent: cfg.Entitlements, log: cfg.Logger}, nil
+		invalid: inv, ent: cfg.Entitlements, log: cfg.Logger, auth: cfg.Authorizer}, nil
 }
 
 // Store returns the service's store.

@@ -191,10 +191,20 @@ func CronFor(s Schedule, c campaign.Campaign) (*CronSchedule, error) {
 }
 
 // Add registers or replaces a schedule; it is first due at its first fire
-// time after the clock's now.
-func (sc *Scheduler) Add(ctx context.Context, s Schedule) error {
-	if s.ID == "" || s.WorkspaceID == "" || s.CampaignID == "" || len(s.Recipients) == 0 {
-		return fmt.Errorf("%w: a schedule needs an ID, WorkspaceID, CampaignID and recipients", ErrInvalid)
+// time after the clock's now. A scheduled report sends the campaign's
+// figures (and, with Attach, its contacts) out of CallStack, so the actor
+// must be a member of the schedule's workspace whose role may export, as
+// for [Service.Export]; a zero s.WorkspaceID is the actor's. Deliveries
+// then run on the scheduler's own authority.
+func (sc *Scheduler) Add(ctx context.Context, actor campaign.Actor, s Schedule) error {
+	if s.WorkspaceID == "" {
+		s.WorkspaceID = actor.WorkspaceID
+	}
+	if err := sc.svc.authorizeExport(ctx, actor, s.WorkspaceID); err != nil {
+		return err
+	}
+	if s.ID == "" || s.CampaignID == "" || len(s.Recipients) == 0 {
+		return fmt.Errorf("%w: a schedule needs an ID, CampaignID and recipients", ErrInvalid)
 	}
 	c, err := sc.svc.store.GetCampaign(ctx, s.WorkspaceID, s.CampaignID)
 	if err != nil {
@@ -318,8 +328,10 @@ func (sc *Scheduler) message(ctx context.Context, s Schedule) (Message, error) {
 	m := Message{To: slices.Clone(s.Recipients), Subject: subject, Text: Text(r)}
 	if s.Attach {
 		var buf bytes.Buffer
-		if _, err := sc.svc.Export(ctx, &buf, ExportRequest{WorkspaceID: s.WorkspaceID, CampaignID: s.CampaignID,
-			Kind: ExportContacts, Format: FormatXLSX, By: campaign.SystemUser}); err != nil {
+		// The schedule was authorised by Add; the export runs on the
+		// scheduler's own authority, recorded as the system's.
+		if _, err := sc.svc.exportAs(ctx, campaign.SystemUser, &buf, ExportRequest{WorkspaceID: s.WorkspaceID, CampaignID: s.CampaignID,
+			Kind: ExportContacts, Format: FormatXLSX}); err != nil {
 			return Message{}, err
 		}
 		m.Attachments = append(m.Attachments, Attachment{Name: "contacts.xlsx",

@@ -160,12 +160,12 @@ func TestScheduledSMTPDelivery(t *testing.T) {
 	start := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
 	clk := &fakeClock{t: start}
 	s := newSmall(t, "America/New_York", start, campaign.Settings{})
-	svc, err := report.NewService(report.Config{Store: s.st, Clock: clk.Now})
+	svc, err := report.NewService(report.Config{Store: s.st, Clock: clk.Now, Authorizer: s.svc})
 	require.NoError(t, err)
 	sc, err := report.NewScheduler(report.SchedulerConfig{Service: svc, Sleep: clk.Sleep, Backoff: 30 * time.Second,
 		Sender: report.SMTPSender{Addr: srv.ln.Addr().String(), From: "reports@callstack.test"}})
 	require.NoError(t, err)
-	require.NoError(t, sc.Add(ctx, report.Schedule{ID: "mid", WorkspaceID: s.ws, CampaignID: s.c.ID, Trigger: report.TriggerMidnight, Recipients: []string{"client@example.com"}}))
+	require.NoError(t, sc.Add(ctx, s.act, report.Schedule{ID: "mid", WorkspaceID: s.ws, CampaignID: s.c.ID, Trigger: report.TriggerMidnight, Recipients: []string{"client@example.com"}}))
 	assert.Equal(t, time.Date(2026, 5, 5, 4, 0, 0, 0, time.UTC), sc.Next("mid"), "midnight EDT")
 	clk.Advance(16 * time.Hour)
 	require.NoError(t, sc.Tick(ctx))

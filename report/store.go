@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
@@ -47,7 +48,10 @@ type Counts struct {
 	Playbook int64
 }
 
-// Add counts one attempt.
+// Add counts one attempt. It is the Go definition of the attempt metrics:
+// the memory store counts with it, and the SQL stores' rollup triggers are
+// proven equal to it by report/reporttest, whose reference is computed
+// independently (docs/design.md, "Each rule once").
 func (c *Counts) Add(a campaign.Attempt) {
 	c.Attempts++
 	if a.Seq == 1 {
@@ -232,6 +236,37 @@ type AgentStats struct {
 	ActiveBuckets []time.Time
 }
 
+// AgentStatsOf computes AgentStats of campaign id at now from agent spans
+// (of any campaign; others are ignored). It is the Go definition of the
+// agent metrics: the memory store calls it, and the SQL stores' queries
+// are proven equal to it by report/reporttest.
+func AgentStatsOf(spans []campaign.AgentSpan, id campaign.ID, now time.Time) AgentStats {
+	st := AgentStats{Time: map[campaign.AgentState]time.Duration{}}
+	agents, active, buckets := map[campaign.UserID]bool{}, map[campaign.UserID]bool{}, map[time.Time]bool{}
+	for _, sp := range spans {
+		if sp.CampaignID != id {
+			continue
+		}
+		st.Time[sp.State] += sp.End.Sub(sp.Start)
+		agents[sp.AgentID] = true
+		if sp.State == campaign.AgentPaused {
+			continue
+		}
+		if sp.End.After(now.Add(-BucketSize)) && !sp.Start.After(now) {
+			active[sp.AgentID] = true
+		}
+		for b := BucketStart(sp.Start); b.Before(sp.End); b = b.Add(BucketSize) {
+			buckets[b.UTC()] = true
+		}
+	}
+	st.Agents, st.ActiveNow = int64(len(agents)), int64(len(active))
+	for b := range buckets {
+		st.ActiveBuckets = append(st.ActiveBuckets, b)
+	}
+	slices.SortFunc(st.ActiveBuckets, time.Time.Compare)
+	return st
+}
+
 // AttemptFilter selects attempts of one workspace; zero fields match
 // everything.
 type AttemptFilter struct {
@@ -316,8 +351,12 @@ type Store interface {
 	ListDeliveries(ctx context.Context, ws campaign.WorkspaceID, limit int) ([]Delivery, error)
 }
 
-// SpanWriter stores agent spans; the dialer's session span callback feeds
-// it. It lives here until the dialer's store takes spans over.
-type SpanWriter interface {
-	AppendAgentSpans(ctx context.Context, spans []campaign.AgentSpan) error
+// HistoryLoader loads a past attempt log: calls placed elsewhere (another
+// dialer's history) or generated for tests, demos and benchmarks. Every
+// store implements it; reporttest writes its fixtures through it.
+type HistoryLoader interface {
+	// SeedAttempts appends attempts to the attempt log as history, without
+	// the queue's consequences: contact states are left as they are.
+	// Attempt IDs must be new; the attempts' campaigns must exist.
+	SeedAttempts(ctx context.Context, as []campaign.Attempt) error
 }

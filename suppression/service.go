@@ -11,19 +11,24 @@ import (
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/compliance"
 )
 
-// Authorizer checks an actor's role; *campaign.Service implements it.
-type Authorizer interface {
-	Authorize(ctx context.Context, actor campaign.Actor, action campaign.Action) (campaign.Member, error)
+// Checker answers which numbers and emails are suppressed for a campaign;
+// *Service implements it. The importer, the queue and the dialer's
+// dial-time gate take one.
+type Checker interface {
+	Check(ctx context.Context, ws campaign.WorkspaceID, q Query) (map[string][]Match, error)
 }
+
+var _ Checker = (*Service)(nil)
 
 // Config configures a [Service].
 type Config struct {
 	// Store is required.
 	Store Store
 	// Authorizer is required: it checks roles on every mutation.
-	Authorizer Authorizer
+	Authorizer campaign.Authorizer
 	// Clock returns the current time. Defaults to time.Now.
 	Clock func() time.Time
 	// Logger receives progress of registry loads. Defaults to discarding.
@@ -31,13 +36,19 @@ type Config struct {
 	// BatchSize is the numbers written per store call in LoadRegistry.
 	// Defaults to 50,000.
 	BatchSize int
+	// DefaultRegion is the region (a CLDR code such as "US" or "GB") in
+	// which Add and Remove read a number written without its country
+	// code, such as "(415) 231-1007", as the importer does. Defaults to
+	// "US".
+	DefaultRegion string
 }
 
 // Service adds, removes, loads and checks suppression entries. It is safe
 // for concurrent use.
 type Service struct {
 	store     Store
-	auth      Authorizer
+	auth      campaign.Authorizer
+	region    string
 	now       func() time.Time
 	log       *slog.Logger
 	batchSize int
@@ -58,7 +69,10 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 50_000
 	}
-	return &Service{store: cfg.Store, auth: cfg.Authorizer, now: cfg.Clock, log: cfg.Logger, batchSize: cfg.BatchSize}, nil
+	if cfg.DefaultRegion == "" {
+		cfg.DefaultRegion = "US"
+	}
+	return &Service{store: cfg.Store, auth: cfg.Authorizer, now: cfg.Clock, log: cfg.Logger, batchSize: cfg.BatchSize, region: cfg.DefaultRegion}, nil
 }
 
 // actionFor is the permission a list needs: only a TeamAdmin manages the
@@ -93,6 +107,11 @@ func (s *Service) Add(ctx context.Context, actor campaign.Actor, es ...Entry) er
 		}
 		e.WorkspaceID, e.AddedBy, e.AddedAt = actor.WorkspaceID, actor.UserID, now
 		e.Email = strings.ToLower(strings.TrimSpace(e.Email))
+		n, err := s.normalize(e.Number)
+		if err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+		e.Number = n
 		if !e.ExpiresAt.IsZero() {
 			e.ExpiresAt = e.ExpiresAt.UTC()
 		}
@@ -106,11 +125,31 @@ func (s *Service) Add(ctx context.Context, actor campaign.Actor, es ...Entry) er
 	return s.store.PutSuppressions(ctx, actor.WorkspaceID, es, s.audit(actor, "suppression.add", "", fmt.Sprintf("%d entries", len(es)), now))
 }
 
-// Remove removes one entry on behalf of actor.
+// normalize returns number in E.164, reading a national number in the
+// service's default region as the importer does; "" stays "".
+func (s *Service) normalize(number string) (string, error) {
+	number = strings.TrimSpace(number)
+	if number == "" || IsE164(number) {
+		return number, nil
+	}
+	n, err := compliance.Normalize(number, s.region)
+	if err != nil {
+		return "", fmt.Errorf("%w: number %q: %w", ErrInvalidEntry, number, err)
+	}
+	return n, nil
+}
+
+// Remove removes one entry on behalf of actor. Its number is read as Add
+// reads it.
 func (s *Service) Remove(ctx context.Context, actor campaign.Actor, k Key) error {
 	if _, err := s.auth.Authorize(ctx, actor, actionFor(k.List)); err != nil {
 		return err
 	}
+	n, err := s.normalize(k.Number)
+	if err != nil {
+		return err
+	}
+	k.Number = n
 	now := s.now().UTC()
 	return s.store.DeleteSuppression(ctx, actor.WorkspaceID, k, s.audit(actor, "suppression.remove", k.Number+k.Email, string(k.List.Scope)+":"+k.List.Ref, now))
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/callstackhq/callstack/campaign"
 )
@@ -135,6 +136,28 @@ func (e Entry) Validate() error {
 	}
 	if e.WorkspaceID == "" {
 		return fmt.Errorf("%w: WorkspaceID is required", ErrInvalidEntry)
+	}
+	return e.validateText()
+}
+
+// validateText refuses text that is not UTF-8 or is too long, with an
+// error wrapping both ErrInvalidEntry and campaign.ErrInvalid, so that
+// every store sees the same text (see campaign's contact limits).
+func (e Entry) validateText() error {
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{"List.Ref", e.List.Ref, campaign.MaxNameLength}, {"Email", e.Email, campaign.MaxEmailLength},
+		{"Reason", e.Reason, campaign.MaxTagLength}, {"Source", e.Source, campaign.MaxNameLength},
+		{"AddedBy", string(e.AddedBy), campaign.MaxNameLength},
+	} {
+		if !utf8.ValidString(f.value) {
+			return fmt.Errorf("%w: %w: %s is not valid UTF-8", ErrInvalidEntry, campaign.ErrInvalid, f.name)
+		}
+		if len(f.value) > f.max {
+			return fmt.Errorf("%w: %w: %s is longer than %d bytes", ErrInvalidEntry, campaign.ErrInvalid, f.name, f.max)
+		}
 	}
 	return nil
 }

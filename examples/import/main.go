@@ -23,13 +23,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callstackhq/callstack"
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/importer"
 	"github.com/callstackhq/callstack/store"
 	"github.com/callstackhq/callstack/store/memory"
 	"github.com/callstackhq/callstack/store/postgres"
 	"github.com/callstackhq/callstack/store/sqlite"
-	"github.com/callstackhq/callstack/suppression"
 )
 
 // output is the JSON object printed on stdout.
@@ -42,13 +42,6 @@ type output struct {
 	Reasons    map[string]int `json:"reasons"`
 	Warnings   map[string]int `json:"warnings"`
 	DurationMS int64          `json:"duration_ms"`
-}
-
-// fullStore is what the example needs from a store.
-type fullStore interface {
-	store.Store
-	importer.Store
-	suppression.Store
 }
 
 func main() {
@@ -88,22 +81,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := st.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	svc, err := campaign.NewService(campaign.Config{Store: st})
+	cs, err := callstack.New(st, callstack.Config{})
 	if err != nil {
 		return err
 	}
-	supp, err := suppression.NewService(suppression.Config{Store: st, Authorizer: svc})
+	actor, cmpID, err := defaults(ctx, st, cs.Campaigns(), *region)
 	if err != nil {
 		return err
 	}
-	actor, cmpID, err := defaults(ctx, st, svc, *region)
-	if err != nil {
-		return err
-	}
-	im, err := importer.New(importer.Config{Campaigns: svc, Store: st, Contacts: st, Suppression: supp})
-	if err != nil {
-		return err
-	}
+	im := cs.Imports()
 	opts := importer.Options{FileName: *csvPath, CampaignID: cmpID, DuplicatePolicy: importer.DuplicatePolicy(*dupes), Region: *region}
 	if *rejectsPath != "" {
 		rf, err := os.Create(*rejectsPath)
@@ -144,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // openStore opens the store named by spec: "memory", "sqlite:PATH" or
 // "postgres:DSN" (split at the first colon).
-func openStore(ctx context.Context, spec string) (fullStore, error) {
+func openStore(ctx context.Context, spec string) (store.Store, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
 	var s store.Store
 	var err error
@@ -167,55 +153,43 @@ func openStore(ctx context.Context, spec string) (fullStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	fs, ok := s.(fullStore)
-	if !ok {
-		_ = s.Close()
-		return nil, fmt.Errorf("store %s does not support imports and suppression yet", kind)
-	}
-	return fs, nil
+	return s, nil
 }
 
-// Names under which the example keeps its default records.
+// The example's records: a workspace with a fixed ID, and in it the
+// campaign named "default".
 const (
-	wsName  = "examples/import:workspace:default"
-	cmpName = "examples/import:campaign:default"
+	wsID    = campaign.WorkspaceID("ws_import_example")
+	cmpName = "default"
 	admin   = campaign.UserID("import-example")
 )
 
-// defaults finds, or creates, the workspace and campaign named "default".
-func defaults(ctx context.Context, st fullStore, svc *campaign.Service, region string) (campaign.Actor, campaign.ID, error) {
-	var actor campaign.Actor
-	ws, err := st.LookupName(ctx, wsName)
-	switch {
-	case errors.Is(err, campaign.ErrNotFound):
-		w, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: admin, Name: "import example"},
-			campaign.Workspace{Name: "default", Settings: campaign.WorkspaceSettings{DefaultRegion: strings.ToUpper(region)}})
-		if err != nil {
-			return actor, "", err
-		}
-		if err := st.SetName(ctx, wsName, string(w.ID)); err != nil {
-			return actor, "", err
-		}
-		ws = string(w.ID)
-	case err != nil:
+// defaults finds, or creates, the example's workspace and its campaign
+// named "default".
+func defaults(ctx context.Context, st store.Store, svc *campaign.Service, region string) (campaign.Actor, campaign.ID, error) {
+	actor := campaign.Actor{WorkspaceID: wsID, UserID: admin}
+	_, err := st.GetWorkspace(ctx, wsID)
+	if errors.Is(err, campaign.ErrNotFound) {
+		_, err = svc.CreateWorkspace(ctx, campaign.Member{UserID: admin, Name: "import example"},
+			campaign.Workspace{ID: wsID, Name: "import example", Settings: campaign.WorkspaceSettings{DefaultRegion: strings.ToUpper(region)}})
+	}
+	if err != nil {
 		return actor, "", err
 	}
-	actor = campaign.Actor{WorkspaceID: campaign.WorkspaceID(ws), UserID: admin}
-	id, err := st.LookupName(ctx, cmpName)
-	switch {
-	case errors.Is(err, campaign.ErrNotFound):
-		c, err := svc.CreateCampaign(ctx, actor, campaign.Campaign{Name: "default", DefaultRegion: strings.ToUpper(region)})
-		if err != nil {
-			return actor, "", err
-		}
-		if err := st.SetName(ctx, cmpName, string(c.ID)); err != nil {
-			return actor, "", err
-		}
-		id = string(c.ID)
-	case err != nil:
+	cs, err := st.ListCampaigns(ctx, wsID)
+	if err != nil {
 		return actor, "", err
 	}
-	return actor, campaign.ID(id), nil
+	for _, c := range cs {
+		if c.Name == cmpName {
+			return actor, c.ID, nil
+		}
+	}
+	c, err := svc.CreateCampaign(ctx, actor, campaign.Campaign{Name: cmpName, DefaultRegion: strings.ToUpper(region)})
+	if err != nil {
+		return actor, "", err
+	}
+	return actor, c.ID, nil
 }
 
 func isTerminal(f *os.File) bool {

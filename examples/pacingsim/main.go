@@ -110,7 +110,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	var all []shiftStats
 	var res Result
 	for seed := 1; seed <= o.Seeds; seed++ {
-		shifts, err := runSeed(ctx, o, uint64(seed))
+		shifts, err := runSeed(ctx, o, uint64(seed), log)
 		if err != nil {
 			return Result{}, fmt.Errorf("seed %d: %w", seed, err)
 		}
@@ -276,7 +276,8 @@ func earlier(a, b time.Time) time.Time {
 }
 
 // runSeed runs one campaign of o.Shifts shifts.
-func runSeed(ctx context.Context, o Options, seed uint64) ([]shiftStats, error) {
+func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shiftStats, error) {
+	began := time.Now() // wall time, for the progress lines only
 	loc, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		return nil, err
@@ -465,6 +466,11 @@ func runSeed(ctx context.Context, o Options, seed uint64) ([]shiftStats, error) 
 		}
 		spans = spans[:0]
 		out = append(out, s)
+		if log != nil {
+			// Progress on stderr: a default run takes minutes.
+			fmt.Fprintf(log, "seed %d/%d shift %d/%d: %d calls, %d live, %d abandoned (%s elapsed)\n",
+				seed, o.Seeds, k+1, o.Shifts, s.calls, s.live, s.abandoned, time.Since(began).Round(time.Second))
+		}
 	}
 	if err := e.Stop(ctx); err != nil && !strings.Contains(err.Error(), "lease") {
 		return nil, err

@@ -1,6 +1,7 @@
 // Command report builds a campaign with synthetic attempts on the memory
 // store, prints its report as text, and writes the client snapshot (HTML)
-// and an XLSX export of the contacts.
+// and an XLSX export of the contacts into the directory -out names (none
+// without it: the example writes files only where told).
 //
 //	go run ./examples/report -out /tmp/report
 package main
@@ -16,6 +17,7 @@ import (
 
 	_ "time/tzdata" // an example main may embed the zone database
 
+	"github.com/callstackhq/callstack"
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/report"
 	"github.com/callstackhq/callstack/report/reporttest"
@@ -30,7 +32,7 @@ func (everyone) AllowSnapshot(context.Context, campaign.WorkspaceID, campaign.ID
 }
 
 func main() {
-	out := flag.String("out", ".", "directory for snapshot.html and contacts.xlsx")
+	out := flag.String("out", "", "directory for snapshot.html and contacts.xlsx (default: write no files)")
 	contacts := flag.Int("contacts", 2000, "synthetic contacts")
 	flag.Parse()
 	if err := run(context.Background(), os.Stdout, *out, *contacts); err != nil {
@@ -46,17 +48,19 @@ func run(ctx context.Context, w io.Writer, dir string, contacts int) error {
 	if err != nil {
 		return err
 	}
-	svc, err := report.NewService(report.Config{
-		Store: st, Clock: func() time.Time { return f.End }, LabourRate: 22_500_000, Entitlements: everyone{},
-	})
+	cs, err := callstack.New(st, callstack.Config{Clock: func() time.Time { return f.End }, LabourRate: 22_500_000, Entitlements: everyone{}})
 	if err != nil {
 		return err
 	}
+	svc := cs.Reports()
 	r, err := svc.Campaign(ctx, f.Workspace, f.Campaign.ID)
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(w, report.Text(r))
+	if dir == "" {
+		return nil
+	}
 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -74,8 +78,8 @@ func run(ctx context.Context, w io.Writer, dir string, contacts int) error {
 		return err
 	}
 	defer xlsx.Close()
-	rec, err := svc.Export(ctx, xlsx, report.ExportRequest{WorkspaceID: f.Workspace, CampaignID: f.Campaign.ID,
-		Kind: report.ExportContacts, Format: report.FormatXLSX, By: "owner"})
+	rec, err := svc.Export(ctx, f.Actor, xlsx, report.ExportRequest{CampaignID: f.Campaign.ID,
+		Kind: report.ExportContacts, Format: report.FormatXLSX})
 	if err != nil {
 		return err
 	}

@@ -23,3 +23,16 @@ func TestRun(t *testing.T) {
 		assert.Greater(t, st.Size(), int64(1000), name)
 	}
 }
+
+// TestRunWritesNothingUntold: without -out the example prints its report
+// and writes no file, in the working directory or anywhere.
+func TestRunWritesNothingUntold(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, "", 100))
+	assert.Contains(t, out.String(), "Campaign Spring renewals")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}

@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
-	"github.com/callstackhq/callstack/dialer"
 )
 
 // Compile-time check: the Store grants campaign leases to the dialer.
-var _ dialer.CampaignLeaser = (*Store)(nil)
+var _ campaign.Leaser = (*Store)(nil)
 
-// AcquireCampaignLease implements dialer.CampaignLeaser with one upsert:
+// AcquireCampaignLease implements campaign.Leaser with one upsert:
 // insert the campaign's lease row, or take the existing row over when it
 // is holder's (a renewal) or has expired. Expiry is judged like the
 // queue's leases (see SetLeaseClock): by the database's clock_timestamp()
@@ -53,7 +52,7 @@ RETURNING expires_at`), args...)
 	return false, fromNanos(other[0]), nil
 }
 
-// ReleaseCampaignLease implements dialer.CampaignLeaser: it deletes the
+// ReleaseCampaignLease implements campaign.Leaser: it deletes the
 // lease row while holder holds it.
 func (s *Store) ReleaseCampaignLease(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, holder string) error {
 	if _, err := s.w.ExecContext(ctx, s.q(`DELETE FROM campaign_leases WHERE workspace_id = ? AND campaign_id = ? AND holder = ?`), ws, id, holder); err != nil {

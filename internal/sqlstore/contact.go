@@ -157,6 +157,9 @@ func (s *Store) InsertContacts(ctx context.Context, ws campaign.WorkspaceID, cs 
 		if err := checkWorkspace(ws, c.WorkspaceID, "contact "+string(c.ID)); err != nil {
 			return s.fail("insert contacts", err)
 		}
+		if err := campaign.CheckContactText(c); err != nil {
+			return s.fail("insert contacts", fmt.Errorf("contact %s: %w", c.ID, err))
+		}
 		if c.CampaignID != "" {
 			campaigns[c.CampaignID] = true
 		}
@@ -280,18 +283,23 @@ func (s *Store) GetContact(ctx context.Context, ws campaign.WorkspaceID, id camp
 // c.Version, and stores Version+1; campaign.ErrConflict when the Version differs,
 // campaign.ErrNotFound when there is no such contact.
 func (s *Store) UpdateContact(ctx context.Context, c campaign.Contact, a campaign.AuditEntry) error {
+	if err := campaign.CheckContactText(c); err != nil {
+		return s.fail("update contact", fmt.Errorf("contact %s: %w", c.ID, err))
+	}
 	return s.inTx(ctx, "update contact", func(tx *sqlx.Tx) error {
 		var e enc
 		args := contactValues(nil, &e, c)
 		if e.err != nil {
 			return e.err
 		}
-		args = append(args[2:versionAt:versionAt], args[updatedAt], c.WorkspaceID, c.ID, c.Version)
+		args = append(args[2:versionAt:versionAt], args[updatedAt], c.WorkspaceID, c.ID, c.Version, c.Status)
 		// The edit makes the queue facts stale, so the contact leaves the
-		// ready lanes (q_rank 9) until a refresh recomputes them.
+		// ready lanes (q_rank 9) until a refresh recomputes them. A leased
+		// contact keeps status dialing: only the lease's end moves it.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET `+contactUpdate+`, version = version + 1, q_rank = 9
-WHERE workspace_id = ? AND id = ? AND version = ?`), args...)
-		if err := s.versioned(ctx, tx, res, err, "contacts", "contact", c.WorkspaceID, string(c.ID), fmt.Sprintf("version %d", c.Version)); err != nil {
+WHERE workspace_id = ? AND id = ? AND version = ? AND (status <> 'dialing' OR ? = 'dialing')`), args...)
+		if err := s.versioned(ctx, tx, res, err, "contacts", "contact", c.WorkspaceID, string(c.ID),
+			fmt.Sprintf("version %d, and a leased contact stays dialing", c.Version)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contact_tags WHERE workspace_id = ? AND contact_id = ?`), c.WorkspaceID, c.ID); err != nil {

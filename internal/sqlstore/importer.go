@@ -164,29 +164,6 @@ func (s *Store) GetMapping(ctx context.Context, ws campaign.WorkspaceID, sig str
 	return m, nil
 }
 
-// SetName implements importer.Store.
-func (s *Store) SetName(ctx context.Context, name, value string) error {
-	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO import_names (name, value) VALUES (?, ?)
-ON CONFLICT (name) DO UPDATE SET value = excluded.value`), name, value)
-	if err != nil {
-		return s.fail("set name", err)
-	}
-	return nil
-}
-
-// LookupName implements importer.Store.
-func (s *Store) LookupName(ctx context.Context, name string) (string, error) {
-	var v string
-	err := s.r.GetContext(ctx, &v, s.q(`SELECT value FROM import_names WHERE name = ?`), name)
-	if isNoRows(err) {
-		return "", fmt.Errorf("sqlstore: lookup name: %w", importNotFound("name", name))
-	}
-	if err != nil {
-		return "", s.fail("lookup name", err)
-	}
-	return v, nil
-}
-
 // findPhonesChunk bounds the numbers of one lookup statement.
 const findPhonesChunk = 500
 

@@ -14,8 +14,8 @@ import (
 
 // Compile-time check: the Store serves reports.
 var (
-	_ report.Store      = (*Store)(nil)
-	_ report.SpanWriter = (*Store)(nil)
+	_ report.Store        = (*Store)(nil)
+	_ campaign.SpanWriter = (*Store)(nil)
 )
 
 // sumCols sums report_buckets' columns into report.Counts, in countDest

@@ -132,7 +132,7 @@ FROM report_deliveries WHERE workspace_id = ? ORDER BY seq DESC`+limitClause(lim
 	return out, nil
 }
 
-// AppendAgentSpans implements report.SpanWriter. In the same transaction
+// AppendAgentSpans implements campaign.SpanWriter. In the same transaction
 // it rolls each span up into its agent's state total and, unless paused,
 // into the 15-minute buckets it overlaps, which AgentStats reads.
 func (s *Store) AppendAgentSpans(ctx context.Context, spans []campaign.AgentSpan) error {

@@ -38,15 +38,6 @@ func eachReportDialect(t *testing.T, test func(t *testing.T, s reportStore)) {
 	})
 }
 
-func TestReportConformance(t *testing.T) {
-	eachReportDialect(t, func(t *testing.T, s reportStore) {
-		reporttest.Run(t, func(t *testing.T) reporttest.Store { return s })
-	})
-}
-
-// TestReportRollupsEqualRecomputation proves the rollups the trigger
-// writes in each attempt's transaction equal a full recomputation from the
-// attempt log, bucket by bucket.
 func TestReportRollupsEqualRecomputation(t *testing.T) {
 	eachReportDialect(t, func(t *testing.T, s reportStore) {
 		ctx := context.Background()

@@ -27,6 +27,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/store"
 )
 
 // Dialect describes what differs between the databases the Store runs on.
@@ -47,6 +48,10 @@ type Dialect struct {
 	// the Store reports those as [campaign.ErrNotFound] (the parent, such as
 	// the workspace, does not exist).
 	IsForeignKeyViolation func(err error) bool
+	// IsUndefinedTable reports whether err says a table does not exist;
+	// the Store reports those as [store.ErrNotMigrated], which tells the
+	// user to call Migrate.
+	IsUndefinedTable func(err error) bool
 	// LockMigrations takes the migration lock on conn, which Migrate pins
 	// for the whole migration, so that two processes migrating at once run
 	// one after the other. It returns the function that releases the lock;
@@ -153,6 +158,8 @@ func (s *Store) fail(op string, err error) error {
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, campaign.ErrConflict, err)
 	case s.d.IsForeignKeyViolation(err):
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, campaign.ErrNotFound, err)
+	case s.d.IsUndefinedTable != nil && s.d.IsUndefinedTable(err):
+		return fmt.Errorf("sqlstore: %s: %w (%s: %w)", op, store.ErrNotMigrated, s.d.Name, err)
 	}
 	return fmt.Errorf("sqlstore: %s: %s: %w", op, s.d.Name, err)
 }

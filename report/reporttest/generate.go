@@ -19,9 +19,8 @@ import (
 type Store interface {
 	campaign.Store
 	report.Store
-	report.SpanWriter
-	// SeedAttempts appends attempts to the log without queue consequences.
-	SeedAttempts(ctx context.Context, as []campaign.Attempt) error
+	campaign.SpanWriter
+	report.HistoryLoader
 	// RecordBlocks appends compliance blocks.
 	RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []campaign.Block) error
 }

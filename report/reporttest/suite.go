@@ -159,34 +159,84 @@ func inRange(t, from, to time.Time) bool {
 	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
 }
 
+// The references below are the suite's own reading of report.Store's
+// documentation, written field by field from the attempt log and the span
+// log. They deliberately share no code with any store nor with
+// report.Counts.Add or report.AgentStatsOf (the Go definitions the memory
+// store uses), so a store cannot pass by repeating its own mistake.
+
 // RefBuckets recomputes AttemptBuckets from attempts of one campaign.
 func RefBuckets(as []campaign.Attempt, from, to time.Time) []report.Bucket {
-	m := map[time.Time]*report.Bucket{}
+	byStart := map[time.Time][]campaign.Attempt{}
 	for _, a := range as {
-		b := report.BucketStart(a.StartedAt)
-		if !inRange(b, from, to) {
-			continue
+		// The bucket is the 15-minute UTC interval holding StartedAt.
+		u := a.StartedAt.UTC()
+		b := time.Date(u.Year(), u.Month(), u.Day(), u.Hour(), u.Minute()/15*15, 0, 0, time.UTC)
+		if inRange(b, from, to) {
+			byStart[b] = append(byStart[b], a)
 		}
-		if m[b] == nil {
-			m[b] = &report.Bucket{Start: b}
-		}
-		m[b].Add(a)
 	}
 	var out []report.Bucket
-	for _, b := range m {
-		out = append(out, *b)
+	for b, in := range byStart {
+		out = append(out, report.Bucket{Start: b, Counts: RefCounts(in, time.Time{}, time.Time{})})
 	}
 	slices.SortFunc(out, func(a, b report.Bucket) int { return a.Start.Compare(b.Start) })
 	return out
 }
 
-// RefCounts recomputes AttemptCounts.
+// RefCounts recomputes AttemptCounts: each field counts (or sums over)
+// the attempts its documentation names.
 func RefCounts(as []campaign.Attempt, from, to time.Time) report.Counts {
-	var c report.Counts
+	var in []campaign.Attempt
 	for _, a := range as {
 		if inRange(a.StartedAt, from, to) {
-			c.Add(a)
+			in = append(in, a)
 		}
+	}
+	count := func(p func(campaign.Attempt) bool) int64 {
+		var n int64
+		for _, a := range in {
+			if p(a) {
+				n++
+			}
+		}
+		return n
+	}
+	result := func(r campaign.Result) int64 {
+		return count(func(a campaign.Attempt) bool { return a.Result == r })
+	}
+	known := []campaign.Result{campaign.ResultHuman, campaign.ResultMachine, campaign.ResultNoAnswer, campaign.ResultBusy,
+		campaign.ResultFailed, campaign.ResultAbandoned, campaign.ResultCancelled}
+	c := report.Counts{
+		Attempts:         int64(len(in)),
+		FirstAttempts:    count(func(a campaign.Attempt) bool { return a.Seq == 1 }),
+		Human:            result(campaign.ResultHuman),
+		Machine:          result(campaign.ResultMachine),
+		NoAnswer:         result(campaign.ResultNoAnswer),
+		Busy:             result(campaign.ResultBusy),
+		Failed:           result(campaign.ResultFailed),
+		AbandonedResult:  result(campaign.ResultAbandoned),
+		Cancelled:        result(campaign.ResultCancelled),
+		Unknown:          count(func(a campaign.Attempt) bool { return !slices.Contains(known, a.Result) }),
+		AnsweredHuman:    count(func(a campaign.Attempt) bool { return a.AnsweredBy == "human" }),
+		AnsweredMachine:  count(func(a campaign.Attempt) bool { return a.AnsweredBy == "machine" }),
+		Abandoned:        count(func(a campaign.Attempt) bool { return a.Abandoned || a.Result == campaign.ResultAbandoned }),
+		Conversations:    count(func(a campaign.Attempt) bool { return a.TalkDuration > 0 }),
+		Costed:           count(func(a campaign.Attempt) bool { return a.Currency != "" || a.Cost != 0 }),
+		Dispositioned:    count(func(a campaign.Attempt) bool { return a.DispositionID != "" }),
+		Meetings:         count(func(a campaign.Attempt) bool { return a.Outcome.MeetingBooked }),
+		MeetingsAccepted: count(func(a campaign.Attempt) bool { return a.Outcome.MeetingAccepted }),
+		Qualified:        count(func(a campaign.Attempt) bool { return a.Outcome.QualifiedLead }),
+		Opportunities:    count(func(a campaign.Attempt) bool { return a.Outcome.Opportunity }),
+		Playbook:         count(func(a campaign.Attempt) bool { return a.TalkDuration > 0 && len(a.Outcome.PlaybookSteps) > 0 }),
+	}
+	for _, a := range in {
+		c.Talk += a.TalkDuration
+		c.Wrap += a.WrapDuration
+		if a.Currency != "" || a.Cost != 0 {
+			c.Cost += a.Cost
+		}
+		c.Revenue += a.Outcome.Revenue
 	}
 	return c
 }
@@ -298,32 +348,62 @@ func RefBlocks(bs []campaign.Block, id campaign.ID) []report.BlockCount {
 	return out
 }
 
-// RefAgents recomputes AgentStats.
+// RefAgents recomputes AgentStats. Where report.AgentStatsOf walks each
+// span's buckets, this asks of each 15-minute bucket of the spans' extent
+// whether a span not paused overlaps it.
 func RefAgents(spans []campaign.AgentSpan, id campaign.ID, now time.Time) report.AgentStats {
 	st := report.AgentStats{Time: map[campaign.AgentState]time.Duration{}}
-	agents, active, buckets := map[campaign.UserID]bool{}, map[campaign.UserID]bool{}, map[time.Time]bool{}
+	var working []campaign.AgentSpan
+	var agents, active []campaign.UserID
 	for _, sp := range spans {
 		if sp.CampaignID != id {
 			continue
 		}
 		st.Time[sp.State] += sp.End.Sub(sp.Start)
-		agents[sp.AgentID] = true
+		if !slices.Contains(agents, sp.AgentID) {
+			agents = append(agents, sp.AgentID)
+		}
 		if sp.State == campaign.AgentPaused {
 			continue
 		}
-		if sp.End.After(now.Add(-report.BucketSize)) && !sp.Start.After(now) {
-			active[sp.AgentID] = true
-		}
-		for b := report.BucketStart(sp.Start); b.Before(sp.End); b = b.Add(report.BucketSize) {
-			buckets[b.UTC()] = true
+		working = append(working, sp)
+		// Overlaps [now-15m, now]: starts by now, ends after its start.
+		if !sp.Start.After(now) && sp.End.After(now.Add(-15*time.Minute)) && !slices.Contains(active, sp.AgentID) {
+			active = append(active, sp.AgentID)
 		}
 	}
 	st.Agents, st.ActiveNow = int64(len(agents)), int64(len(active))
-	for b := range buckets {
-		st.ActiveBuckets = append(st.ActiveBuckets, b)
+	if len(working) == 0 {
+		return st
 	}
-	slices.SortFunc(st.ActiveBuckets, time.Time.Compare)
+	first, last := working[0].Start, working[0].End
+	for _, sp := range working {
+		first, last = minTime(first, sp.Start), maxTime(last, sp.End)
+	}
+	u := first.UTC()
+	for b := time.Date(u.Year(), u.Month(), u.Day(), u.Hour(), 0, 0, 0, time.UTC); b.Before(last); b = b.Add(15 * time.Minute) {
+		for _, sp := range working {
+			if sp.Start.Before(b.Add(15*time.Minute)) && sp.End.After(b) {
+				st.ActiveBuckets = append(st.ActiveBuckets, b)
+				break
+			}
+		}
+	}
 	return st
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func compare[T ~string](a, b T) int {

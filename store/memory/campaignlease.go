@@ -6,10 +6,9 @@ import (
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
-	"github.com/callstackhq/callstack/dialer"
 )
 
-var _ dialer.CampaignLeaser = (*Store)(nil)
+var _ campaign.Leaser = (*Store)(nil)
 
 // campaignLease is one campaign's lease: who holds it and until when.
 type campaignLease struct {
@@ -22,7 +21,7 @@ type campaignLeaseKey struct {
 	id campaign.ID
 }
 
-// AcquireCampaignLease implements dialer.CampaignLeaser; expiry is judged
+// AcquireCampaignLease implements campaign.Leaser; expiry is judged
 // by now.
 func (s *Store) AcquireCampaignLease(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, holder string, ttl time.Duration, now time.Time) (held bool, expires time.Time, err error) {
 	if holder == "" || ttl <= 0 {
@@ -49,7 +48,7 @@ func (s *Store) AcquireCampaignLease(ctx context.Context, ws campaign.WorkspaceI
 	return held, expires, err
 }
 
-// ReleaseCampaignLease implements dialer.CampaignLeaser.
+// ReleaseCampaignLease implements campaign.Leaser.
 func (s *Store) ReleaseCampaignLease(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, holder string) error {
 	return s.lock(ctx, func() error {
 		k := campaignLeaseKey{ws, id}

@@ -10,20 +10,16 @@ import (
 	"github.com/callstackhq/callstack/importer"
 )
 
-var (
-	_ importer.Store          = (*Store)(nil)
-	_ importer.ContactIndexer = (*Store)(nil)
-)
+var _ importer.Store = (*Store)(nil)
 
 // importState is the importer's part of the memory store.
 type importState struct {
 	imports  map[importer.ImportID]importRecord
 	seq      int64
 	mappings map[mappingKey]importer.SavedMapping
-	names    map[string]string
 
-	// The phone index: every contact by phone, kept up to date from the
-	// importer's IndexContacts calls, the audit log (contact updates name
+	// The phone index: every contact by phone, kept up to date by
+	// InsertContacts, the audit log (contact updates name
 	// their contact) and, when contacts appear that neither announced, a
 	// scan of the contacts.
 	indexed  map[campaign.ContactID]string // contact → indexed phone
@@ -50,7 +46,6 @@ func newImportState() importState {
 	return importState{
 		imports:  map[importer.ImportID]importRecord{},
 		mappings: map[mappingKey]importer.SavedMapping{},
-		names:    map[string]string{},
 		indexed:  map[campaign.ContactID]string{},
 		byPhone:  map[phoneKey][]campaign.ContactID{},
 		auditPos: map[campaign.WorkspaceID]int{},
@@ -150,39 +145,6 @@ func (s *Store) GetMapping(ctx context.Context, ws campaign.WorkspaceID, sig str
 		return nil
 	})
 	return m, err
-}
-
-// SetName implements importer.Store.
-func (s *Store) SetName(ctx context.Context, name, value string) error {
-	return s.lock(ctx, func() error {
-		s.imp.names[name] = value
-		return nil
-	})
-}
-
-// LookupName implements importer.Store.
-func (s *Store) LookupName(ctx context.Context, name string) (v string, err error) {
-	err = s.lock(ctx, func() error {
-		x, ok := s.imp.names[name]
-		if !ok {
-			return notFoundImport("name", name)
-		}
-		v = x
-		return nil
-	})
-	return v, err
-}
-
-// IndexContacts implements importer.ContactIndexer.
-func (s *Store) IndexContacts(ctx context.Context, ws campaign.WorkspaceID, cs []campaign.Contact) error {
-	return s.lock(ctx, func() error {
-		for _, c := range cs {
-			if stored, ok := s.contacts[c.ID]; ok && stored.WorkspaceID == ws {
-				s.reindex(c.ID, stored)
-			}
-		}
-		return nil
-	})
 }
 
 // reindex puts contact id under its current phone.

@@ -489,6 +489,9 @@ func (s *Store) InsertContacts(ctx context.Context, ws campaign.WorkspaceID, cs 
 			if c.WorkspaceID != ws {
 				return fmt.Errorf("%w: contact %s belongs to workspace %s, not %s", campaign.ErrInvalid, c.ID, c.WorkspaceID, ws)
 			}
+			if err := campaign.CheckContactText(c); err != nil {
+				return fmt.Errorf("contact %s: %w", c.ID, err)
+			}
 			if _, ok := s.contacts[c.ID]; ok || seen[c.ID] {
 				return fmt.Errorf("%w: contact %s exists", campaign.ErrConflict, c.ID)
 			}
@@ -502,6 +505,7 @@ func (s *Store) InsertContacts(ctx context.Context, ws campaign.WorkspaceID, cs 
 		for _, c := range cs {
 			s.contacts[c.ID] = cloneContact(c)
 			s.dirty[c.ID] = true
+			s.reindex(c.ID, c)
 		}
 		s.appendAudit(a)
 		return nil
@@ -530,6 +534,12 @@ func (s *Store) UpdateContact(ctx context.Context, c campaign.Contact, a campaig
 		}
 		if old.Version != c.Version {
 			return fmt.Errorf("%w: contact %s is at version %d, not %d", campaign.ErrConflict, c.ID, old.Version, c.Version)
+		}
+		if err := campaign.CheckContactText(c); err != nil {
+			return fmt.Errorf("contact %s: %w", c.ID, err)
+		}
+		if old.Status == campaign.ContactDialing && c.Status != campaign.ContactDialing {
+			return fmt.Errorf("%w: contact %s stays dialing until its lease ends", campaign.ErrLeased, c.ID)
 		}
 		c.CreatedAt = old.CreatedAt
 		c.Version++

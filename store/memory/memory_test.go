@@ -12,5 +12,5 @@ func TestConformance(t *testing.T) {
 	// The in-memory adapter runs the full 100,000-contact queue race test
 	// even under the race detector (about a minute).
 	t.Setenv(storetest.EnvQueueRace, "100000")
-	storetest.Run(t, func(t *testing.T) store.Store { return memory.New() })
+	storetest.Run(t, storetest.Capabilities{}, func(t *testing.T) store.Store { return memory.New() })
 }

@@ -12,8 +12,8 @@ import (
 )
 
 var (
-	_ report.Store      = (*Store)(nil)
-	_ report.SpanWriter = (*Store)(nil)
+	_ report.Store        = (*Store)(nil)
+	_ campaign.SpanWriter = (*Store)(nil)
 )
 
 // reportState is report.Store's part of the memory store: agent spans and
@@ -66,7 +66,7 @@ func (s *Store) SeedAttempts(ctx context.Context, as []campaign.Attempt) error {
 	})
 }
 
-// AppendAgentSpans implements report.SpanWriter.
+// AppendAgentSpans implements campaign.SpanWriter.
 func (s *Store) AppendAgentSpans(ctx context.Context, spans []campaign.AgentSpan) error {
 	return s.lock(ctx, func() error {
 		for _, sp := range spans {
@@ -270,30 +270,7 @@ func (s *Store) BlockCounts(ctx context.Context, ws campaign.WorkspaceID, id cam
 // AgentStats implements report.Store.
 func (s *Store) AgentStats(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, now time.Time) (st report.AgentStats, err error) {
 	err = s.lock(ctx, func() error {
-		st.Time = map[campaign.AgentState]time.Duration{}
-		agents, active := map[campaign.UserID]bool{}, map[campaign.UserID]bool{}
-		buckets := map[time.Time]bool{}
-		for _, sp := range s.rs().spans[ws] {
-			if sp.CampaignID != id {
-				continue
-			}
-			st.Time[sp.State] += sp.End.Sub(sp.Start)
-			agents[sp.AgentID] = true
-			if sp.State == campaign.AgentPaused {
-				continue
-			}
-			if sp.End.After(now.Add(-report.BucketSize)) && !sp.Start.After(now) {
-				active[sp.AgentID] = true
-			}
-			for b := report.BucketStart(sp.Start); b.Before(sp.End); b = b.Add(report.BucketSize) {
-				buckets[b] = true
-			}
-		}
-		st.Agents, st.ActiveNow = int64(len(agents)), int64(len(active))
-		for b := range buckets {
-			st.ActiveBuckets = append(st.ActiveBuckets, b)
-		}
-		slices.SortFunc(st.ActiveBuckets, time.Time.Compare)
+		st = report.AgentStatsOf(s.rs().spans[ws], id, now)
 		return nil
 	})
 	return st, err

@@ -190,6 +190,7 @@ func dialect(schema string) sqlstore.Dialect {
 		MaxParams:             65535,
 		IsUniqueViolation:     func(err error) bool { return sqlState(err) == "23505" },
 		IsForeignKeyViolation: func(err error) bool { return sqlState(err) == "23503" },
+		IsUndefinedTable:      func(err error) bool { return sqlState(err) == "42P01" },
 		IsTransient: func(err error) bool {
 			code := sqlState(err)
 			return code == "40P01" || code == "40001"

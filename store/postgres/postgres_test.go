@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/store"
 	"github.com/callstackhq/callstack/store/postgres"
 	"github.com/callstackhq/callstack/store/postgres/postgrestest"
@@ -19,7 +20,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	open := func(t *testing.T) *postgres.Store {
 		dsn := postgrestest.Schema(t)
 		s, err := postgres.Open(context.Background(), dsn, postgres.WithMaxConns(4))
 		if err != nil {
@@ -28,6 +29,15 @@ func TestConformance(t *testing.T) {
 		if err := s.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		return s
+	}
+	caps := storetest.Capabilities{
+		// The adapter's default: leases judged by the database's clock.
+		StoreClock: func(t *testing.T) store.Store { return open(t) },
+	}
+	storetest.Run(t, caps, func(t *testing.T) store.Store {
+		s := open(t)
+		s.SetLeaseClock(queue.CallerClock) // the suite's virtual time
 		return s
 	})
 }

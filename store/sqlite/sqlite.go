@@ -193,6 +193,10 @@ func dialect() sqlstore.Dialect {
 			var e sqlite3.Error
 			return errors.As(err, &e) && e.ExtendedCode == sqlite3.ErrConstraintForeignKey
 		},
+		IsUndefinedTable: func(err error) bool {
+			var e sqlite3.Error
+			return errors.As(err, &e) && e.Code == sqlite3.ErrError && strings.HasPrefix(e.Error(), "no such table")
+		},
 		LockMigrations: lockMigrations,
 		LockIsTx:       true,
 	}

@@ -29,7 +29,7 @@ func open(t *testing.T, path string, opts ...sqlite.Option) *sqlite.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, storetest.Capabilities{}, func(t *testing.T) store.Store {
 		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "callstack.db"))
 		if err != nil {
 			t.Fatal(err)

@@ -9,14 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callstackhq/callstack/campaign"
-	"github.com/callstackhq/callstack/dialer"
-	"github.com/callstackhq/callstack/queue"
 )
 
-// campaignLeaseTests run when the adapter implements dialer.CampaignLeaser.
+// campaignLeaseTests check the campaign lease (campaign.Leaser).
 var campaignLeaseTests = []struct {
 	name string
-	fn   func(t *testing.T, h *harness, cl dialer.CampaignLeaser)
+	fn   func(t *testing.T, h *harness, cl campaign.Leaser)
 }{
 	{"CampaignLeaseAcquireRenewTakeOver", testCampaignLeaseAcquireRenewTakeOver},
 	{"CampaignLeaseRelease", testCampaignLeaseRelease},
@@ -29,21 +27,14 @@ func runCampaignLeaseTests(t *testing.T, newStore NewStore) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = s.Close() })
-			cl, ok := s.(dialer.CampaignLeaser)
-			if !ok {
-				t.Skipf("capability: %T does not implement dialer.CampaignLeaser yet", s)
-			}
-			if lc, ok := s.(queue.LeaseClocker); ok {
-				lc.SetLeaseClock(queue.CallerClock) // virtual time
-			}
-			tt.fn(t, newHarness(t, s), cl)
+			tt.fn(t, newHarness(t, s), s)
 		})
 	}
 }
 
 const campaignLeaseTTL = 30 * time.Second
 
-func testCampaignLeaseAcquireRenewTakeOver(t *testing.T, h *harness, cl dialer.CampaignLeaser) {
+func testCampaignLeaseAcquireRenewTakeOver(t *testing.T, h *harness, cl campaign.Leaser) {
 	admin := h.workspace("acme")
 	c := h.campaign(admin, "c")
 	ws := admin.WorkspaceID
@@ -90,7 +81,7 @@ func testCampaignLeaseAcquireRenewTakeOver(t *testing.T, h *harness, cl dialer.C
 	assert.ErrorIs(t, err, campaign.ErrInvalid)
 }
 
-func testCampaignLeaseRelease(t *testing.T, h *harness, cl dialer.CampaignLeaser) {
+func testCampaignLeaseRelease(t *testing.T, h *harness, cl campaign.Leaser) {
 	admin := h.workspace("acme")
 	c := h.campaign(admin, "c")
 	ws := admin.WorkspaceID
@@ -118,7 +109,7 @@ func testCampaignLeaseRelease(t *testing.T, h *harness, cl dialer.CampaignLeaser
 	assert.False(t, held, "B still holds it")
 }
 
-func testCampaignLeaseIsolation(t *testing.T, h *harness, cl dialer.CampaignLeaser) {
+func testCampaignLeaseIsolation(t *testing.T, h *harness, cl campaign.Leaser) {
 	a := h.workspace("acme")
 	b := h.workspace("globex")
 	ca := h.campaign(a, "ca")
@@ -145,7 +136,7 @@ func testCampaignLeaseIsolation(t *testing.T, h *harness, cl dialer.CampaignLeas
 	assert.False(t, held, "a release from another workspace must not end the lease")
 }
 
-func testCampaignLeaseRace(t *testing.T, h *harness, cl dialer.CampaignLeaser) {
+func testCampaignLeaseRace(t *testing.T, h *harness, cl campaign.Leaser) {
 	admin := h.workspace("acme")
 	c := h.campaign(admin, "c")
 	t0 := h.clock.Now()

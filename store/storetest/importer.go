@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -22,22 +21,16 @@ var importerTests = []struct {
 	{"ImportHistory", testImportHistory},
 	{"ImportMappings", testImportMappings},
 	{"ImportFindPhones", testImportFindPhones},
-	{"ImportNames", testImportNames},
 	{"ImportEndToEnd", testImportEndToEnd},
 }
 
-// runImporterTests runs importerTests, skipping them for an adapter that
-// does not implement importer.Store.
+// runImporterTests runs importerTests.
 func runImporterTests(t *testing.T, newStore NewStore) {
 	for _, tt := range importerTests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = s.Close() })
-			is, ok := s.(importer.Store)
-			if !ok {
-				t.Skipf("capability: %T does not implement importer.Store yet", s)
-			}
-			tt.fn(t, newHarness(t, s), is)
+			tt.fn(t, newHarness(t, s), s)
 		})
 	}
 }
@@ -150,33 +143,13 @@ func testImportFindPhones(t *testing.T, h *harness, is importer.Store) {
 	assert.Empty(t, got)
 }
 
-func testImportNames(t *testing.T, h *harness, is importer.Store) {
-	_, err := is.LookupName(h.ctx, "workspace:default")
-	require.ErrorIs(t, err, importer.ErrNotFound)
-	require.NoError(t, is.SetName(h.ctx, "workspace:default", "ws_1"))
-	require.NoError(t, is.SetName(h.ctx, "workspace:default", "ws_2"))
-	v, err := is.LookupName(h.ctx, "workspace:default")
-	require.NoError(t, err)
-	assert.Equal(t, "ws_2", v)
-}
-
-type noSuppression struct{}
-
-func (noSuppression) Check(context.Context, campaign.WorkspaceID, suppression.Query) (map[string][]suppression.Match, error) {
-	return nil, nil
-}
-
 func testImportEndToEnd(t *testing.T, h *harness, is importer.Store) {
 	a := h.workspace("acme")
 	c, err := h.svc.CreateCampaign(h.ctx, a, campaign.Campaign{Name: "c", Client: "Globex"})
 	require.NoError(t, err)
-	var supp importer.Suppressor = noSuppression{}
-	suppressed := 0
-	if ss, ok := h.store.(suppression.Store); ok {
-		svc := h.suppression(t, ss)
-		require.NoError(t, svc.Add(h.ctx, a, suppression.Entry{List: suppression.Client("Globex"), Number: phone(5)}))
-		supp, suppressed = svc, 1
-	}
+	supp := h.suppression(t, h.store)
+	require.NoError(t, supp.Add(h.ctx, a, suppression.Entry{List: suppression.Client("Globex"), Number: phone(5)}))
+	const suppressed = 1
 	im, err := importer.New(importer.Config{Campaigns: h.svc, Store: is, Contacts: h.store, Suppression: supp, Clock: h.clock.Now, BatchSize: 2})
 	require.NoError(t, err)
 	var b strings.Builder

@@ -67,7 +67,7 @@ type CloneFunc func(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID
 const claimTemplates = 1000
 
 // NewClaimBench builds the setup of a claim benchmark on s (which must
-// implement queue.Store and suppression.Store) with n contacts. With clone
+// be fresh and migrated) with n contacts. With clone
 // nil every contact is added and refreshed through the services; with
 // clone the first 1,000 are, and clone copies them up to n, which takes
 // seconds rather than minutes at a million.
@@ -116,11 +116,11 @@ func SetUpClaimBench(ctx context.Context, s store.Store, n int, clone CloneFunc)
 			return nil, err
 		}
 	}
-	sup, err := suppression.NewService(suppression.Config{Store: s.(suppression.Store), Authorizer: svc, Clock: clock.Now})
+	sup, err := suppression.NewService(suppression.Config{Store: s, Authorizer: svc, Clock: clock.Now})
 	if err != nil {
 		return nil, err
 	}
-	qs := s.(queue.Store)
+	qs := s
 	q, err := queue.NewService(queue.Config{Store: qs, Campaigns: s, Suppression: sup, Clock: clock.Now, RefreshBatch: 10000})
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 	"github.com/callstackhq/callstack/suppression"
 )
 
-// suppressionTests run when the adapter implements suppression.Store.
+// suppressionTests check suppression.Store.
 var suppressionTests = []struct {
 	name string
 	fn   func(t *testing.T, h *harness, ss suppression.Store)
@@ -25,6 +25,7 @@ var suppressionTests = []struct {
 	{"SuppressionRoles", testSuppressionRoles},
 	{"SuppressionErase", testSuppressionErase},
 	{"SuppressionListing", testSuppressionListing},
+	{"SuppressionNormalisesNumbers", testSuppressionNormalisesNumbers},
 }
 
 func (h *harness) suppression(t *testing.T, ss suppression.Store) *suppression.Service {
@@ -76,7 +77,7 @@ func testSuppressionScopes(t *testing.T, h *harness, ss suppression.Store) {
 	assert.Equal(t, "updated", got[phone(1)][0].Reason)
 
 	// Bad entries are refused whole.
-	err = sup.Add(h.ctx, admin, suppression.Entry{List: suppression.Global(), Number: phone(9)}, suppression.Entry{List: suppression.Global(), Number: "415-555-0000"})
+	err = sup.Add(h.ctx, admin, suppression.Entry{List: suppression.Global(), Number: phone(9)}, suppression.Entry{List: suppression.Global(), Number: "415-55"})
 	require.ErrorIs(t, err, suppression.ErrInvalidEntry)
 	got, err = sup.Check(h.ctx, admin.WorkspaceID, suppression.Query{Numbers: []string{phone(9)}})
 	require.NoError(t, err)
@@ -245,4 +246,25 @@ func testSuppressionListing(t *testing.T, h *harness, ss suppression.Store) {
 		assertUTC(t, e.AddedAt)
 		assert.Equal(t, admin.WorkspaceID, e.WorkspaceID)
 	}
+}
+
+// testSuppressionNormalisesNumbers: Add and Remove read a number as the
+// importer does, so a DNC request written as a person says it is kept in
+// E.164 and matches the contact the importer stored.
+func testSuppressionNormalisesNumbers(t *testing.T, h *harness, ss suppression.Store) {
+	admin := h.workspace("acme")
+	sup := h.suppression(t, ss)
+	for _, raw := range []string{"(415) 231-1007", "415.231.1007", " +1 415 231 1007 "} {
+		require.NoError(t, sup.Add(h.ctx, admin, suppression.Entry{List: suppression.Global(), Number: raw, Reason: "asked"}), raw)
+		got, err := sup.Check(h.ctx, admin.WorkspaceID, suppression.Query{Numbers: []string{"+14152311007"}})
+		require.NoError(t, err)
+		require.Len(t, got["+14152311007"], 1, raw)
+		require.NoError(t, sup.Remove(h.ctx, admin, suppression.Key{List: suppression.Global(), Number: raw}), raw)
+		got, err = sup.Check(h.ctx, admin.WorkspaceID, suppression.Query{Numbers: []string{"+14152311007"}})
+		require.NoError(t, err)
+		assert.Empty(t, got, "removed by %q", raw)
+	}
+	err := sup.Add(h.ctx, admin, suppression.Entry{List: suppression.Global(), Number: "call me maybe"})
+	require.ErrorIs(t, err, suppression.ErrInvalidEntry)
+	assert.Contains(t, err.Error(), "call me maybe")
 }

@@ -165,7 +165,7 @@ func (c *Carrier) mapCallback(q, p url.Values) ([]telephony.Event, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.prune(now)
-	st := c.state(sid, attempt, q.Get("amd") == "1")
+	st := c.state(sid, attempt, q.Get("amd") == "1", now)
 	ev := telephony.Event{CallID: sid, AttemptID: st.attempt, At: at, CarrierStatus: status}
 	var out []telephony.Event
 	emit := func(seq int, e telephony.Event) {

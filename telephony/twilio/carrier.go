@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,7 @@ type callState struct {
 	playing  bool // a Play was accepted; its TwiML hangs up at the end
 	ended    bool
 	endedAt  time.Time
+	seen     time.Time               // when the adapter last heard of the call
 	synth    bool                    // the answer event was synthesized from completed
 	events   map[int]telephony.Event // by Seq: what each Seq was mapped to, for exact redelivery
 }
@@ -242,7 +244,7 @@ func (c *Carrier) Dial(ctx context.Context, req telephony.DialRequest) (telephon
 	case err == nil:
 		delete(c.unknown, req.AttemptID)
 		c.attempts[req.AttemptID] = id
-		st := c.state(id, req.AttemptID, req.AMD != telephony.AMDOff)
+		st := c.state(id, req.AttemptID, req.AMD != telephony.AMDOff, c.cfg.Clock.Now())
 		st.attempt = req.AttemptID
 	case telephony.IsOutcomeUnknown(err) && !wasUnknown:
 		c.unknown[req.AttemptID] = now
@@ -341,12 +343,19 @@ func (c *Carrier) byAttempt(attempt string) (telephony.CallID, bool) {
 	return id, ok
 }
 
-// state returns the call's state, creating it. c.mu must be held.
-func (c *Carrier) state(id telephony.CallID, attempt string, amd bool) *callState {
+// state returns the call's state, creating it, and notes that the call
+// was heard of at now. c.mu must be held.
+func (c *Carrier) state(id telephony.CallID, attempt string, amd bool, now time.Time) *callState {
 	st, ok := c.calls[id]
 	if !ok {
 		st = &callState{attempt: attempt, amd: amd, events: map[int]telephony.Event{}}
 		c.calls[id] = st
+		if len(c.calls) > c.cfg.MaxCalls {
+			c.evict(id)
+		}
+	}
+	if now.After(st.seen) {
+		st.seen = now
 	}
 	if st.attempt == "" && attempt != "" {
 		st.attempt = attempt
@@ -360,8 +369,10 @@ func (c *Carrier) state(id telephony.CallID, attempt string, amd bool) *callStat
 	return st
 }
 
-// prune forgets calls ended more than Retain ago, and unknown dial outcomes
-// as old. c.mu must be held.
+// prune forgets calls ended more than Retain ago, calls not ended and
+// not heard of for IdleRetain (a callback for a call of no dial of ours,
+// an end that never came), and unknown dial outcomes older than Retain.
+// c.mu must be held.
 func (c *Carrier) prune(now time.Time) {
 	for attempt, at := range c.unknown {
 		if now.Sub(at) > c.cfg.Retain {
@@ -369,13 +380,60 @@ func (c *Carrier) prune(now time.Time) {
 		}
 	}
 	for id, st := range c.calls {
-		if st.ended && now.Sub(st.endedAt) > c.cfg.Retain {
-			delete(c.calls, id)
-			if c.attempts[st.attempt] == id {
-				delete(c.attempts, st.attempt)
-			}
+		if (st.ended && now.Sub(st.endedAt) > c.cfg.Retain) || (!st.ended && now.Sub(st.seen) > c.cfg.IdleRetain) {
+			c.forget(id, st)
 		}
 	}
+}
+
+// TrackedCalls returns how many calls the adapter holds state for (live
+// calls, and ended ones within Config.Retain), for a host's metrics: it
+// stays bounded by Config.MaxCalls whatever callbacks arrive.
+func (c *Carrier) TrackedCalls() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.calls)
+}
+
+// forget drops a call's state. c.mu must be held.
+func (c *Carrier) forget(id telephony.CallID, st *callState) {
+	delete(c.calls, id)
+	if c.attempts[st.attempt] == id {
+		delete(c.attempts, st.attempt)
+	}
+}
+
+// evict makes room under MaxCalls, keeping keep: ended calls go first,
+// then the calls heard of least recently. It runs only past the bound,
+// which a healthy process does not reach (Retain and IdleRetain prune
+// first). c.mu must be held.
+func (c *Carrier) evict(keep telephony.CallID) {
+	type entry struct {
+		id telephony.CallID
+		st *callState
+	}
+	all := make([]entry, 0, len(c.calls))
+	for id, st := range c.calls {
+		if id != keep {
+			all = append(all, entry{id, st})
+		}
+	}
+	slices.SortFunc(all, func(a, b entry) int {
+		if a.st.ended != b.st.ended {
+			if a.st.ended {
+				return -1
+			}
+			return 1
+		}
+		return a.st.seen.Compare(b.st.seen)
+	})
+	// Free a tenth of the bound at once, so a flood does not sort per call.
+	n := len(c.calls) - c.cfg.MaxCalls + c.cfg.MaxCalls/10
+	n = min(n, len(all))
+	for _, e := range all[:n] {
+		c.forget(e.id, e.st)
+	}
+	c.log.Warn("twilio: call state over Config.MaxCalls; forgot the least recent", "forgot", n, "max", c.cfg.MaxCalls)
 }
 
 // known returns the call's state, fetching the call from Twilio when the
@@ -397,7 +455,7 @@ func (c *Carrier) known(ctx context.Context, id telephony.CallID) (*callState, e
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st = c.state(id, "", false)
+	st = c.state(id, "", false, c.cfg.Clock.Now())
 	switch res.Status {
 	case "in-progress":
 		st.answered = true

@@ -23,6 +23,8 @@ const (
 	DefaultMaxBackoff        = 30 * time.Second
 	DefaultRequestTimeout    = 15 * time.Second
 	DefaultRetain            = time.Hour
+	DefaultIdleRetain        = 4 * time.Hour
+	DefaultMaxCalls          = 100_000
 	DefaultCallbackOverrides = "rc=3&rp=5xx,ct,rt"
 	DefaultAnswerTwiML       = `<Response><Pause length="60"/></Response>`
 	DefaultAgentDialTimeout  = 20 * time.Second
@@ -142,6 +144,16 @@ type Config struct {
 	// Retain is how long an ended call is remembered, so that Hangup stays
 	// a no-op and redelivered callbacks keep their events. Defaults to 1 h.
 	Retain time.Duration
+	// IdleRetain is how long a call that has not ended is remembered
+	// after the adapter last heard of it (a callback, a dial, a request):
+	// a signed callback for a call this process never placed, or a call
+	// whose end never arrives, is forgotten then. Defaults to 4 h; it is
+	// raised to Retain when shorter.
+	IdleRetain time.Duration
+	// MaxCalls bounds the calls remembered at once. Past it, ended calls
+	// are forgotten first, then the calls heard of least recently, and a
+	// warning is logged. Defaults to 100,000.
+	MaxCalls int
 
 	// HTTPClient sends REST requests. Defaults to a new client on
 	// http.DefaultTransport.
@@ -254,6 +266,19 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Retain < 0 {
 		return c, configErr("Retain", "%v is negative", c.Retain)
+	}
+	if c.IdleRetain == 0 {
+		c.IdleRetain = DefaultIdleRetain
+	}
+	if c.IdleRetain < 0 {
+		return c, configErr("IdleRetain", "%v is negative", c.IdleRetain)
+	}
+	c.IdleRetain = max(c.IdleRetain, c.Retain)
+	if c.MaxCalls == 0 {
+		c.MaxCalls = DefaultMaxCalls
+	}
+	if c.MaxCalls < 0 {
+		return c, configErr("MaxCalls", "%d is negative", c.MaxCalls)
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{}

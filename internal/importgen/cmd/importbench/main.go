@@ -38,12 +38,6 @@ import (
 	"github.com/callstackhq/callstack/suppression"
 )
 
-type fullStore interface {
-	store.Store
-	importer.Store
-	suppression.Store
-}
-
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "importbench:", err)
@@ -157,7 +151,7 @@ func kind(spec string) string { k, _, _ := strings.Cut(spec, ":"); return k }
 // openStore opens a fresh store for one phase; a SQLite path gets the
 // phase's suffix, a Postgres DSN a fresh schema... (the caller passes a
 // DSN of an empty database or schema per phase through search_path).
-func openStore(ctx context.Context, spec, phase string) (fullStore, func(), error) {
+func openStore(ctx context.Context, spec, phase string) (store.Store, func(), error) {
 	k, arg, _ := strings.Cut(spec, ":")
 	var s store.Store
 	var err error
@@ -181,11 +175,7 @@ func openStore(ctx context.Context, spec, phase string) (fullStore, func(), erro
 	if err := s.Migrate(ctx); err != nil {
 		return nil, nil, err
 	}
-	fs, ok := s.(fullStore)
-	if !ok {
-		return nil, nil, fmt.Errorf("store %s does not implement importer.Store and suppression.Store yet", k)
-	}
-	return fs, func() { _ = s.Close() }, nil
+	return s, func() { _ = s.Close() }, nil
 }
 
 type env struct {
@@ -197,7 +187,7 @@ type env struct {
 
 // setup creates a workspace and a campaign, and loads the suppression file
 // into the global list.
-func setup(ctx context.Context, fs fullStore, suppPath string) (*env, error) {
+func setup(ctx context.Context, fs store.Store, suppPath string) (*env, error) {
 	svc, err := campaign.NewService(campaign.Config{Store: fs})
 	if err != nil {
 		return nil, err
@@ -229,7 +219,7 @@ func setup(ctx context.Context, fs fullStore, suppPath string) (*env, error) {
 }
 
 // floor reads the CSV and inserts every row, unvalidated, in batches.
-func floor(ctx context.Context, fs fullStore, e *env, path string, batch int) (int, string, error) {
+func floor(ctx context.Context, fs store.Store, e *env, path string, batch int) (int, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, "", err
