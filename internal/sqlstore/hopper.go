@@ -110,7 +110,33 @@ ON CONFLICT (workspace_id, contact_id) DO NOTHING`), ws, id, n, n, n, room)
 		res.Level += res.Added
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	s.hopperChurn.Add(int64(res.Dropped))
+	return res, s.vacuumHopper(ctx)
+}
+
+// hopperVacuumEvery is how many hopper rows this Store deletes (claims,
+// drops) between its vacuums of the hopper.
+const hopperVacuumEvery = 20_000
+
+// vacuumHopper vacuums the hopper on Postgres once this Store has
+// deleted hopperVacuumEvery of its rows. Every claim deletes rows at the
+// head of hopper_order; left to autovacuum (which may be slow to come,
+// or off), the dead entries pile up there and every claim walks them,
+// which is the very cost the hopper exists to avoid. The table is small,
+// so a vacuum takes milliseconds; SKIP_LOCKED leaves it to a vacuum
+// already running elsewhere.
+func (s *Store) vacuumHopper(ctx context.Context) error {
+	if !s.pg() || s.hopperChurn.Load() < hopperVacuumEvery {
+		return nil
+	}
+	s.hopperChurn.Store(0)
+	if _, err := s.w.ExecContext(ctx, `VACUUM (SKIP_LOCKED) hopper`); err != nil {
+		return s.fail("vacuum hopper", err)
+	}
+	return nil
 }
 
 // Counts implements queue.Store: one pass over the campaign's contacts,

@@ -266,6 +266,7 @@ WHERE workspace_id = ? AND id IN (`+in+`) AND `+strings.Replace(stillReady, "?",
 		}
 		return nil, s.fail(op, err)
 	}
+	s.hopperChurn.Add(int64(len(rows)))
 	out := make([]queue.Lease, 0, len(rows))
 	for _, r := range rows {
 		c, err := r.contact()

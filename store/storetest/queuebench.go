@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/queue"
@@ -66,19 +61,11 @@ type CloneFunc func(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID
 // services before clone copies them.
 const claimTemplates = 1000
 
-// NewClaimBench builds the setup of a claim benchmark on s (which must
-// be fresh and migrated) with n contacts. With clone
-// nil every contact is added and refreshed through the services; with
-// clone the first 1,000 are, and clone copies them up to n, which takes
-// seconds rather than minutes at a million.
-func NewClaimBench(t testing.TB, s store.Store, n int, clone CloneFunc) *ClaimBench {
-	b, err := SetUpClaimBench(context.Background(), s, n, clone)
-	require.NoError(t, err)
-	return b
-}
-
-// SetUpClaimBench is NewClaimBench for a program (examples/claimbench):
-// it returns the first error instead of failing a test.
+// SetUpClaimBench builds the setup of a claim benchmark on s with n
+// contacts (examples/claimbench). With clone nil every contact is added
+// and refreshed through the services; with clone the first 1,000 are,
+// and clone copies them up to n, which takes seconds rather than minutes
+// at a million.
 func SetUpClaimBench(ctx context.Context, s store.Store, n int, clone CloneFunc) (*ClaimBench, error) {
 	clock := NewClock(queueMonday.Add(2 * time.Hour)) // noon in New York, 09:00 in Los Angeles
 	svc, err := campaign.NewService(campaign.Config{Store: s, Clock: clock.Now})
@@ -147,44 +134,6 @@ func (b *ClaimBench) Queue() *queue.Service { return b.svc }
 
 // Now returns the benchmark's virtual time.
 func (b *ClaimBench) Now() time.Time { return b.clock.Now() }
-
-// EnvClaimLeases, when set to a number, stops each loop of a claim
-// benchmark once that many contacts are leased, so a deep queue (a
-// million) can be measured without draining it.
-const EnvClaimLeases = "CALLSTACK_QUEUE_BENCH_LEASES"
-
-// ClaimLeases returns the limit EnvClaimLeases sets (0 for none: drain
-// the queue) and how many leases each loop over n contacts must reach.
-func ClaimLeases(n int) (limit, want int) {
-	limit, err := strconv.Atoi(os.Getenv(EnvClaimLeases))
-	if err != nil || limit <= 0 {
-		return 0, n
-	}
-	return limit, min(n, limit)
-}
-
-// RunQueue claims contacts with the queue Service: claimers goroutines,
-// batch contacts per Claim, until the queue is empty or limit contacts
-// are leased (0: no limit). It fails the test on a double lease.
-func (b *ClaimBench) RunQueue(t testing.TB, claimers, batch, limit int) ClaimResult {
-	return RunClaimLoop(t, "queue.Service.Claim", claimers, batch, limit, func(ctx context.Context) ([]string, error) {
-		ls, err := b.svc.Claim(ctx, b.Workspace, b.Campaign, batch, time.Hour)
-		out := make([]string, len(ls))
-		for i, l := range ls {
-			out[i] = string(l.ContactID)
-		}
-		return out, err
-	})
-}
-
-// RunClaimLoop runs ClaimLoop and fails the test on an error or a
-// double lease.
-func RunClaimLoop(t testing.TB, name string, claimers, batch, limit int, claim func(ctx context.Context) ([]string, error)) ClaimResult {
-	r, err := ClaimLoop(context.Background(), name, claimers, batch, limit, claim)
-	require.NoError(t, err)
-	require.Zero(t, r.Double, "double leases")
-	return r
-}
 
 // ClaimLoop runs claim from claimers goroutines until it returns nothing
 // or limit IDs are returned (0: no limit; the claims in flight then may
