@@ -494,6 +494,7 @@ type expiredLease struct {
 }
 
 // reap returns up to limit contacts of the workspace whose lease expired
+// (found through contacts_live_phone: every leased contact has a number)
 // to their lanes, in one transaction: the attempt of a lease whose dial
 // had begun is appended (queue.Dial) and counted.
 func (s *Store) reap(ctx context.Context, ws campaign.WorkspaceID, limit int, now time.Time) (int, error) {
@@ -502,7 +503,7 @@ func (s *Store) reap(ctx context.Context, ws campaign.WorkspaceID, limit int, no
 	err := s.inTxRetry(ctx, "reap leases", func(tx *sqlx.Tx) error {
 		var rows []expiredLease
 		err := tx.SelectContext(ctx, &rows, s.q(`SELECT id, campaign_id, attempts, dial_attempt, dial_number, dial_caller_id, dial_started_at
-FROM contacts WHERE workspace_id = ? AND lease_token <> '' AND lease_expires <= `+nowExpr+` LIMIT ?`+s.skipLocked()),
+FROM contacts WHERE workspace_id = ? AND lease_token <> '' AND phone <> '' AND lease_expires <= `+nowExpr+` LIMIT ?`+s.skipLocked()),
 			append(append([]any{ws}, nowArgs...), limit)...)
 		if err != nil || len(rows) == 0 {
 			return err
