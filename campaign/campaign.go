@@ -231,6 +231,12 @@ type Settings struct {
 	CallbackGrace time.Duration
 	// CallerIDs are the E.164 numbers calls are placed from.
 	CallerIDs []string
+	// CallerIDPool is how CallerIDs are rotated and capped. Zero fields
+	// take the dialer's defaults.
+	CallerIDPool CallerIDPool
+	// Content is the script, AI prompt and message, personalised per
+	// contact at dial time. Defaults to none.
+	Content Content
 }
 
 // WithDefaults returns s with every zero field set to its documented
@@ -301,6 +307,9 @@ func (s Settings) WithDefaults(defaultRegion string) Settings {
 		s.LaneOrder = DefaultLaneOrder()
 	}
 	def(&s.CallbackGrace, 15*time.Minute)
+	if s.Content.Missing == "" {
+		s.Content.Missing = MissingBlock
+	}
 	return s
 }
 
@@ -335,10 +344,7 @@ func (s Settings) validate(v *validator) {
 	v.check(s.ContactCompletionTimeout > 0, "Settings.ContactCompletionTimeout", "must be positive")
 	v.check(s.HopperSize >= 1 && s.HopperSize <= 10000, "Settings.HopperSize", "must be between 1 and 10000, got %d", s.HopperSize)
 	v.check(s.HopperExpiry >= 10*time.Second, "Settings.HopperExpiry", "must be at least 10s, got %s", s.HopperExpiry)
-	w := s.DialWindow
-	v.check(w.Start >= 0 && w.Start < 1440, "Settings.DialWindow.Start", "must be within the day")
-	v.check(w.End > w.Start && w.End <= 1440, "Settings.DialWindow.End", "must be after Start and within the day")
-	v.check(len(w.Days) > 0, "Settings.DialWindow.Days", "must allow at least one day")
+	validateDialWindow(v, "Settings.DialWindow", s.DialWindow)
 	if s.FallbackZone != "" {
 		validateZone(v, "Settings.FallbackZone", s.FallbackZone)
 	}
@@ -371,6 +377,29 @@ func (s Settings) validate(v *validator) {
 	for i, n := range s.CallerIDs {
 		v.check(isE164(n), fmt.Sprintf("Settings.CallerIDs[%d]", i), "must be E.164, got %q", n)
 	}
+	s.Content.validate(v)
+	p := s.CallerIDPool
+	switch p.Rotation {
+	case "", "round_robin", "lowest_spam", "least_used_today", "weighted":
+	default:
+		v.add("Settings.CallerIDPool.Rotation", "must be round_robin, lowest_spam, least_used_today or weighted, got %q", p.Rotation)
+	}
+	v.check(p.DailyCap >= 0, "Settings.CallerIDPool.DailyCap", "must not be negative")
+	v.check(p.SpamThreshold == 0 || (p.SpamThreshold >= 1 && p.SpamThreshold <= 9), "Settings.CallerIDPool.SpamThreshold", "must be between 1 and 9, got %g", p.SpamThreshold)
+}
+
+// CallerIDPool configures the rotation of a campaign's caller IDs.
+type CallerIDPool struct {
+	// Rotation picks the number for each call: "round_robin",
+	// "lowest_spam", "least_used_today" or "weighted". Defaults to
+	// "round_robin".
+	Rotation string
+	// DailyCap bounds each number's calls per day in the campaign's
+	// timezone. Defaults to 100.
+	DailyCap int
+	// SpamThreshold excludes a number whose spam score exceeds it, 1–9.
+	// Defaults to 7.
+	SpamThreshold float64
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no

@@ -647,9 +647,9 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, id campai
 		args = append(args, r.UntouchedSince.UnixNano())
 	}
 	var rows []hopperRow
-	err := s.retryTransient(ctx, func() error {
+	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
 		rows = rows[:0]
-		return s.w.SelectContext(ctx, &rows, s.q(`UPDATE contacts SET
+		err := tx.SelectContext(ctx, &rows, s.q(`UPDATE contacts SET
   owner_id = CASE WHEN owner_id = ? THEN ? ELSE owner_id END,
   callback_owner = CASE WHEN callback_owner = ? THEN ? ELSE callback_owner END,
   lane = `+newLane+`,
@@ -657,14 +657,27 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, id campai
   `+bumpVersion+`, updated_at = ?
 WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND lease_token = '' AND (owner_id = ? OR callback_owner = ?)`+stale+hopperReturning),
 			args...)
+		if err != nil {
+			return err
+		}
+		if err := s.hopperPut(ctx, tx, rows, now); err != nil {
+			return err
+		}
+		return s.queueAudit(ctx, tx, ws, r.Audit, int64(len(rows)))
 	})
 	if err != nil {
-		return 0, s.fail(op, err)
-	}
-	if err := s.retryTransient(ctx, func() error { return s.hopperPut(ctx, s.w, rows, now) }); err != nil {
-		return len(rows), s.fail(op, err)
+		return 0, err
 	}
 	return len(rows), nil
+}
+
+// queueAudit writes the audit entry of a queue action that changed n
+// contacts, when it has an ID.
+func (s *Store) queueAudit(ctx context.Context, tx *sqlx.Tx, ws campaign.WorkspaceID, a campaign.AuditEntry, n int64) error {
+	if a.ID == "" {
+		return nil
+	}
+	return s.insertAudit(ctx, tx, ws, queue.AuditCount(a, int(n)))
 }
 
 // Requeue implements queue.Store.
@@ -683,17 +696,21 @@ func (s *Store) Requeue(ctx context.Context, ws campaign.WorkspaceID, id campaig
 		args = append(args, r.Status)
 	}
 	var rows []hopperRow
-	err := s.retryTransient(ctx, func() error {
+	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
 		rows = rows[:0]
-		return s.w.SelectContext(ctx, &rows, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
+		err := tx.SelectContext(ctx, &rows, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
   q_extra = CASE WHEN attempts >= ? + q_extra THEN attempts - ? + 1 ELSE q_extra END, q_rank = `+readyRank("?")+`, `+bumpVersion+`, updated_at = ?
 WHERE workspace_id = ? AND campaign_id = ? AND status NOT IN ('dialing', 'dnc')`+sel+hopperReturning), args...)
+		if err != nil {
+			return err
+		}
+		if err := s.hopperPut(ctx, tx, rows, now); err != nil {
+			return err
+		}
+		return s.queueAudit(ctx, tx, ws, r.Audit, int64(len(rows)))
 	})
 	if err != nil {
-		return 0, s.fail(op, err)
-	}
-	if err := s.retryTransient(ctx, func() error { return s.hopperPut(ctx, s.w, rows, now) }); err != nil {
-		return len(rows), s.fail(op, err)
+		return 0, err
 	}
 	return len(rows), nil
 }
