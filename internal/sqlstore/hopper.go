@@ -39,7 +39,7 @@ func (s *Store) Refill(ctx context.Context, ws campaign.WorkspaceID, id campaign
 	if r.Target <= 0 {
 		return queue.RefillResult{}, s.fail(op, fmt.Errorf("%w: refill needs a positive Target", campaign.ErrInvalid))
 	}
-	n, err := s.clockNow(ctx, now)
+	n, _, err := s.clockNow(ctx, now)
 	if err != nil {
 		return queue.RefillResult{}, s.fail(op, err)
 	}

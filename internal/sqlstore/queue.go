@@ -49,18 +49,31 @@ func (s *Store) leaseNow(now time.Time) (string, []any) {
 	return `CAST(? AS BIGINT)`, []any{now.UnixNano()}
 }
 
-// clockNow returns the instant a queue decision judges by, in unix
-// nanoseconds: with the store's clock (Postgres, queue.StoreClock) the
-// database's clock_timestamp(), read once so that every comparison of the
-// decision (due times, callable intervals, lease expiry) uses the same
-// instant; otherwise the caller's now.
-func (s *Store) clockNow(ctx context.Context, now time.Time) (int64, error) {
+// maxVirtualSkew is how far a caller's now may be from the database's
+// clock and still be taken as a skewed host clock. A now further away is
+// a virtual clock (a simulation, a test of another day) and judges
+// eligibility as given; leases still run on the database's clock.
+const maxVirtualSkew = time.Hour
+
+// clockNow returns the instants a queue decision judges by, in unix
+// nanoseconds: at, for every eligibility comparison (due times, callable
+// intervals), and lease, the base of lease expiry. With the store's clock
+// (Postgres, queue.StoreClock) both are the database's clock_timestamp(),
+// read once so that the whole decision uses one instant; a caller's now
+// further than maxVirtualSkew from it keeps judging eligibility. Without
+// it both are the caller's now.
+func (s *Store) clockNow(ctx context.Context, now time.Time) (at, lease int64, err error) {
 	if s.LeaseClock() != queue.StoreClock {
-		return now.UnixNano(), nil
+		return now.UnixNano(), now.UnixNano(), nil
 	}
-	var n int64
-	err := s.r.GetContext(ctx, &n, `SELECT (extract(epoch from clock_timestamp()) * 1000000000)::bigint`)
-	return n, err
+	var db int64
+	if err := s.r.GetContext(ctx, &db, `SELECT (extract(epoch from clock_timestamp()) * 1000000000)::bigint`); err != nil {
+		return 0, 0, err
+	}
+	if d := time.Duration(db - now.UnixNano()); d > maxVirtualSkew || d < -maxVirtualSkew {
+		return now.UnixNano(), db, nil
+	}
+	return db, db, nil
 }
 
 // skipLocked is the row-locking clause of a claim's inner SELECT: Postgres
@@ -191,14 +204,14 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.
 	if q.Limit <= 0 || q.TTL <= 0 || q.Token == "" {
 		return nil, s.fail(op, fmt.Errorf("%w: claim needs a positive Limit and TTL and a Token", campaign.ErrInvalid))
 	}
-	n, err := s.clockNow(ctx, now)
+	n, base, err := s.clockNow(ctx, now)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
 	// The owner cutoff is relative to now (Settings.CallbackGrace ago):
 	// move it to the same clock.
 	cutoff := q.OwnerCutoff.UnixNano() + n - now.UnixNano()
-	nowExpr, nowArgs := `CAST(? AS BIGINT)`, []any{n}
+	nowExpr, nowArgs := `CAST(? AS BIGINT)`, []any{base}
 	args := []any{ws, id, n, n, n, q.Caller, cutoff}
 	own := ``
 	if q.OwnCallbacksOnly {
@@ -457,7 +470,7 @@ func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, id campai
 	}
 	res.Reaped = reaped
 	rank, rargs := rankCase("lane", m.LaneOrder)
-	n, err := s.clockNow(ctx, now)
+	n, _, err := s.clockNow(ctx, now)
 	if err != nil {
 		return res, s.fail(op, err)
 	}
