@@ -815,7 +815,10 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 		// Too close to expiry to hold a whole call: give it back.
 		return false, e.release(ctx, l)
 	}
-	if b, refused, err := e.gate(ctx, l.Contact, now); err != nil {
+	// The gate reads the clock the claim judged by (the database's, when
+	// the store's clock is chosen), so a skewed host neither dials early
+	// nor past the window.
+	if b, refused, err := e.gate(ctx, l.Contact, l.At(now)); err != nil {
 		return false, errors.Join(err, e.release(ctx, l))
 	} else if refused {
 		e.stats.Blocked++

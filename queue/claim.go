@@ -117,7 +117,22 @@ func (s *Service) claim(ctx context.Context, ws campaign.WorkspaceID, id campaig
 		if err != nil {
 			return s.abort(ctx, cc, out, err)
 		}
-		ok, err := s.admit(ctx, cc, ls, now)
+		if len(ls) == want {
+			if err := s.topUp(ctx, ws, id, len(ls), now); err != nil {
+				return s.abort(ctx, cc, append(out, ls...), err)
+			}
+		}
+		// One clock per decision: the Go-side rules judge by the instant
+		// the store judged the claim by.
+		at := now
+		host := s.now().UTC()
+		for i := range ls {
+			ls[i].claimedHost = host
+			if !ls[i].ClaimedAt.IsZero() {
+				at = ls[i].ClaimedAt
+			}
+		}
+		ok, err := s.admit(ctx, cc, ls, at)
 		out = append(out, ok...)
 		if err != nil {
 			return s.abort(ctx, cc, out, err)

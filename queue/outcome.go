@@ -276,7 +276,7 @@ func (s *Service) requeue(ctx context.Context, actor campaign.Actor, id campaign
 	if err != nil {
 		return 0, err
 	}
-	r.MaxAttempts, r.Rank = cc.s.MaxAttempts, laneRank(cc.s.LaneOrder, campaign.LaneRetry)
+	r.MaxAttempts, r.Rank = cc.s.MaxAttempts, LaneRank(cc.s.LaneOrder, campaign.LaneRetry)
 	now := s.now().UTC()
 	action, detail := "queue.retry_failed", "status "+string(r.Status)
 	if len(r.ContactIDs) > 0 {

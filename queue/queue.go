@@ -60,6 +60,27 @@ type Lease struct {
 	// ListPriority is the priority of the contact's list, as the queue
 	// ordered it.
 	ListPriority int
+	// ClaimedAt is the one instant the claim judged every rule by (due
+	// time, callable interval, lease expiry): the store's clock when it
+	// has one and uses it (see [StoreClock]), else the caller's now.
+	// Use [Lease.At] for a later decision on the lease, such as the
+	// dial-time gate, so it reads the same clock.
+	ClaimedAt time.Time
+	// claimedHost is the host's time when [Service] received the lease.
+	claimedHost time.Time
+}
+
+// At returns the time on the clock that judged the claim (ClaimedAt)
+// that corresponds to hostNow on the host's clock: ClaimedAt plus the
+// host time elapsed since the claim. A host whose clock is minutes fast
+// or slow thus gates dials by the store's clock, not its own. It returns
+// hostNow for a lease that did not come from [Service] or whose store
+// left ClaimedAt zero.
+func (l Lease) At(hostNow time.Time) time.Time {
+	if l.ClaimedAt.IsZero() || l.claimedHost.IsZero() {
+		return hostNow
+	}
+	return l.ClaimedAt.Add(hostNow.Sub(l.claimedHost))
 }
 
 // ClaimQuery says which contacts a store's Claim may lease and how.
@@ -210,6 +231,66 @@ type MaintenanceResult struct {
 	Promoted int
 }
 
+// Refill says how far a store's Refill tops up a campaign's hopper.
+type Refill struct {
+	// Target is the level Refill fills the hopper to, at least 1.
+	Target int
+}
+
+// RefillResult says what a Refill did.
+type RefillResult struct {
+	// Dropped counts entries removed because their contact stopped being
+	// ready (changed, leased, no longer due or callable).
+	Dropped int
+	// Added counts entries filled from the campaign's ready contacts.
+	Added int
+	// Level is the number of entries in the hopper afterwards.
+	Level int
+	// Busy reports that another caller was refilling the campaign at that
+	// moment, so this one left the hopper to it (Added is 0).
+	Busy bool
+}
+
+// CountQuery says what a store's Counts judges against.
+type CountQuery struct {
+	// MaxAttempts is the campaign's attempt limit: queued contacts (not
+	// callbacks) with that many attempts, plus their extra ones, count as
+	// AttemptsUsedUp.
+	MaxAttempts int
+}
+
+// Counts is the state of a campaign's queue, counted by a store at one
+// instant: what is dialable, and why the rest is not. Every contact of
+// the campaign is in exactly one of the fields but Hopper (which counts
+// entries of Ready contacts) and Refused (which details the final
+// statuses of ByStatus).
+type Counts struct {
+	// Hopper is the hopper's level: entries ready to be leased.
+	Hopper int
+	// Ready counts queued contacts that may be leased now: current facts,
+	// due, inside their callable interval, not leased, attempts left.
+	Ready int
+	// Leased counts contacts in a live (or expired, unreaped) lease.
+	Leased int
+	// Stale counts queued contacts whose eligibility is not computed yet
+	// (new or edited; a refresh computes it).
+	Stale int
+	// NotDue counts queued contacts whose next attempt is later.
+	NotDue int
+	// OutsideWindow counts due contacts outside their callable interval:
+	// no candidate time zone allows a call now.
+	OutsideWindow int
+	// AttemptsUsedUp counts queued contacts with no attempts left.
+	AttemptsUsedUp int
+	// ByStatus counts the other contacts (not queued, not leased) by
+	// status: called, completed, failed, skipped, dnc, expired.
+	ByStatus map[campaign.ContactStatus]int
+	// Refused counts the contacts of ByStatus that a claim refused, by
+	// the reason code of their last refusal (a campaign.Block), such as
+	// suppressed_global or consent_missing.
+	Refused map[string]int
+}
+
 // Reassignment moves owned contacts to another owner.
 type Reassignment struct {
 	// From is the current owner (Contact.OwnerID or CallbackOwner);
@@ -305,8 +386,8 @@ func pageLimit(n int) int {
 // campaign.Store.UpdateContact conflicts instead of losing the change) and
 // mark the queue facts current.
 type Store interface {
-	// Claim leases up to q.Limit ready contacts of the campaign (see
-	// [ClaimQuery]) in queue order, setting their status to
+	// Claim leases up to q.Limit ready contacts of the campaign's hopper
+	// (see [ClaimQuery] and Refill) in queue order, setting their status to
 	// campaign.ContactDialing, their rank to Parked and their lease to
 	// q.Token until now+q.TTL (the Postgres adapter may judge now by the
 	// database's clock). It returns an empty slice, not an error, when
@@ -356,6 +437,19 @@ type Store interface {
 	// group's queued contacts whose CallableUntil <= now, and reports how
 	// many.
 	SetGroupWindow(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, g GroupWindow, limit int, now time.Time) (int, error)
+
+	// Refill keeps the campaign's hopper, the small set of contacts claims
+	// lease from: it drops entries whose contacts stopped being ready
+	// since they were filled, then fills it in queue order from the
+	// campaign's ready contacts (as Claim defines them, but for the
+	// number rule, which the claim applies) up to r.Target entries. Claim
+	// leases only contacts in the hopper. Concurrent refills of one
+	// campaign never fill a contact twice; one may leave the work to
+	// another (RefillResult.Busy).
+	Refill(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, r Refill, now time.Time) (RefillResult, error)
+	// Counts counts the campaign's contacts by what keeps them from being
+	// dialled at now (see [Counts]).
+	Counts(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, q CountQuery, now time.Time) (Counts, error)
 
 	// Reassign moves the campaign's queued (not leased) contacts owned by
 	// r.From to r.To and reports how many.

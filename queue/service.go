@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
@@ -53,6 +54,10 @@ type Config struct {
 	RefreshEvery time.Duration
 	// MaxClaim bounds the contacts one Claim leases. Defaults to 1000.
 	MaxClaim int
+	// HopperSize is the level a refill tops a campaign's hopper up to
+	// (see Store.Refill); a claim that leaves it below half, or comes
+	// back short, refills it at once. Defaults to 1000.
+	HopperSize int
 }
 
 // Service is the queue: it leases the best eligible contacts of a
@@ -69,6 +74,7 @@ type Service struct {
 	batch        int
 	refreshEvery time.Duration
 	maxClaim     int
+	hopperSize   int
 
 	mu        sync.Mutex
 	refreshed map[campaign.ID]*refreshState
@@ -77,6 +83,10 @@ type Service struct {
 type refreshState struct {
 	busy sync.Mutex
 	at   time.Time
+	// level estimates the hopper's level: the last refill's, less what
+	// this Service claimed since (other processes claim too, so it only
+	// triggers refills; Refill counts for real).
+	level atomic.Int64
 }
 
 // NewService returns a Service; it refuses a Config without a Store,
@@ -103,10 +113,14 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.MaxClaim <= 0 {
 		cfg.MaxClaim = 1000
 	}
+	if cfg.HopperSize <= 0 {
+		cfg.HopperSize = 1000
+	}
 	return &Service{
 		store: cfg.Store, campaigns: cfg.Campaigns, supp: cfg.Suppression, auth: cfg.Authorizer, rules: cfg.Rules,
 		now: cfg.Clock, log: cfg.Logger, batch: cfg.RefreshBatch, refreshEvery: cfg.RefreshEvery, maxClaim: cfg.MaxClaim,
-		refreshed: map[campaign.ID]*refreshState{},
+		hopperSize: cfg.HopperSize,
+		refreshed:  map[campaign.ID]*refreshState{},
 	}, nil
 }
 
@@ -117,9 +131,13 @@ func newToken() LeaseToken {
 	return LeaseToken(hex.EncodeToString(b[:]))
 }
 
-// laneRank returns the rank of lane l in order; an unknown or empty lane
-// ranks as LaneNew.
-func laneRank(order []campaign.Lane, l campaign.Lane) int {
+// LaneRank returns the rank of lane l in order, the lane order of a
+// campaign (index = rank, 0 first): an empty lane is LaneNew, and a lane
+// the order does not list ranks as LaneNew when the order lists it, else
+// after every listed lane. It is the one definition of lane rank: the
+// Service and every store adapter rank by it (store/memory in Go, the SQL
+// adapters through a CASE built from it).
+func LaneRank(order []campaign.Lane, l campaign.Lane) int {
 	if l == "" {
 		l = campaign.LaneNew
 	}
@@ -142,7 +160,7 @@ func rankAt(order []campaign.Lane, s campaign.ContactStatus, l campaign.Lane, ne
 	if !queued(s) || next.After(now) {
 		return Parked
 	}
-	return laneRank(order, l)
+	return LaneRank(order, l)
 }
 
 // ctx holds what one operation knows about a campaign.
@@ -306,8 +324,38 @@ func (s *Service) refresh(ctx context.Context, cc *campaignCtx, st *refreshState
 		}
 		work = work || n > 0
 	}
+	fill, err := s.refill(ctx, ws, id, st, now)
+	if err != nil {
+		return false, err
+	}
+	work = work || fill.Added > 0
 	if work {
-		s.log.DebugContext(ctx, "queue refreshed", "campaign", id, "reaped", res.Reaped, "promoted", res.Promoted, "stale", len(stale), "groups", len(groups))
+		s.log.DebugContext(ctx, "queue refreshed", "campaign", id, "reaped", res.Reaped, "promoted", res.Promoted, "stale", len(stale),
+			"groups", len(groups), "hopper_added", fill.Added, "hopper_dropped", fill.Dropped, "hopper", fill.Level)
 	}
 	return work, nil
+}
+
+// refill tops the campaign's hopper up to HopperSize.
+func (s *Service) refill(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, st *refreshState, now time.Time) (RefillResult, error) {
+	res, err := s.store.Refill(ctx, ws, id, Refill{Target: s.hopperSize}, now)
+	if err != nil {
+		return res, err
+	}
+	if !res.Busy {
+		st.level.Store(int64(res.Level))
+	}
+	return res, nil
+}
+
+// topUp refills the campaign's hopper when this Service's claims took it
+// below half of HopperSize, unless a refill is running already.
+func (s *Service) topUp(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, claimed int, now time.Time) error {
+	st := s.refreshState(id)
+	if st.level.Add(-int64(claimed)) >= int64(s.hopperSize/2) || !st.busy.TryLock() {
+		return nil
+	}
+	defer st.busy.Unlock()
+	_, err := s.refill(ctx, ws, id, st, now)
+	return err
 }

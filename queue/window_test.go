@@ -54,3 +54,14 @@ func TestWindowSchedule(t *testing.T) {
 	_, err = Window(s, &campaign.Schedule{ID: "bad", Timezone: "Mars/Olympus"})
 	require.Error(t, err)
 }
+
+func TestLaneRank(t *testing.T) {
+	order := []campaign.Lane{campaign.LaneCallback, campaign.LaneNew, campaign.LaneRetry}
+	assert.Equal(t, 0, LaneRank(order, campaign.LaneCallback))
+	assert.Equal(t, 1, LaneRank(order, ""), "an empty lane is new")
+	assert.Equal(t, 1, LaneRank(order, campaign.LaneHotLead), "an unlisted lane ranks as new")
+	noNew := []campaign.Lane{campaign.LaneCallback, campaign.LaneRetry}
+	assert.Equal(t, 2, LaneRank(noNew, campaign.LaneNew), "after every listed lane")
+	assert.Equal(t, 2, LaneRank(noNew, campaign.LaneHotLead))
+	assert.Equal(t, 1, LaneRank(noNew, campaign.LaneRetry))
+}

@@ -30,6 +30,16 @@ type queueOptions struct {
 // file on one host, always uses the caller's now.
 func (s *Store) SetLeaseClock(c queue.LeaseClock) { s.queue.clock.Store(int32(c)) }
 
+// LeaseClock returns the clock that judges the Store's queue decisions
+// now: queue.StoreClock only on Postgres with that clock chosen (SQLite
+// has no clock shared by processes and uses the caller's).
+func (s *Store) LeaseClock() queue.LeaseClock {
+	if s.pg() && queue.LeaseClock(s.queue.clock.Load()) == queue.StoreClock {
+		return queue.StoreClock
+	}
+	return queue.CallerClock
+}
+
 // leaseNow returns the SQL expression of "now" for lease expiry and its
 // arguments: the database's clock in unix nanoseconds, or a parameter.
 func (s *Store) leaseNow(now time.Time) (string, []any) {
@@ -37,6 +47,33 @@ func (s *Store) leaseNow(now time.Time) (string, []any) {
 		return `(extract(epoch from clock_timestamp()) * 1000000000)::bigint`, nil
 	}
 	return `CAST(? AS BIGINT)`, []any{now.UnixNano()}
+}
+
+// maxVirtualSkew is how far a caller's now may be from the database's
+// clock and still be taken as a skewed host clock. A now further away is
+// a virtual clock (a simulation, a test of another day) and judges
+// eligibility as given; leases still run on the database's clock.
+const maxVirtualSkew = time.Hour
+
+// clockNow returns the instants a queue decision judges by, in unix
+// nanoseconds: at, for every eligibility comparison (due times, callable
+// intervals), and lease, the base of lease expiry. With the store's clock
+// (Postgres, queue.StoreClock) both are the database's clock_timestamp(),
+// read once so that the whole decision uses one instant; a caller's now
+// further than maxVirtualSkew from it keeps judging eligibility. Without
+// it both are the caller's now.
+func (s *Store) clockNow(ctx context.Context, now time.Time) (at, lease int64, err error) {
+	if s.LeaseClock() != queue.StoreClock {
+		return now.UnixNano(), now.UnixNano(), nil
+	}
+	var db int64
+	if err := s.r.GetContext(ctx, &db, `SELECT (extract(epoch from clock_timestamp()) * 1000000000)::bigint`); err != nil {
+		return 0, 0, err
+	}
+	if d := time.Duration(db - now.UnixNano()); d > maxVirtualSkew || d < -maxVirtualSkew {
+		return now.UnixNano(), db, nil
+	}
+	return db, db, nil
 }
 
 // skipLocked is the row-locking clause of a claim's inner SELECT: Postgres
@@ -66,29 +103,18 @@ func readyRank(rank string) string {
 }
 
 // rankCase returns a CASE expression giving the rank of the lane
-// expression laneExpr in order (unknown lanes rank as new), and its
-// arguments.
+// expression laneExpr in order, as queue.LaneRank defines it (an empty or
+// unlisted lane ranks as queue.LaneRank says of it), and its arguments.
 func rankCase(laneExpr string, order []campaign.Lane) (string, []any) {
 	var b strings.Builder
 	args := make([]any, 0, len(order))
 	b.WriteString("CASE " + laneExpr)
-	newRank := 0
 	for i, l := range order {
 		b.WriteString(fmt.Sprintf(" WHEN ? THEN %d", i))
 		args = append(args, string(l))
-		if l == campaign.LaneNew {
-			newRank = i
-		}
 	}
-	b.WriteString(fmt.Sprintf(" ELSE %d END", newRank))
+	b.WriteString(fmt.Sprintf(" ELSE %d END", queue.LaneRank(order, "")))
 	return b.String(), args
-}
-
-func laneRankOf(order []campaign.Lane, l campaign.Lane) int {
-	if i := slices.Index(order, l); i >= 0 {
-		return i
-	}
-	return max(0, slices.Index(order, campaign.LaneNew))
 }
 
 // numberLockSpace is the first key of the advisory locks numberFree
@@ -96,21 +122,21 @@ func laneRankOf(order []campaign.Lane, l campaign.Lane) int {
 // migration lock uses the one-key form, a separate key space).
 const numberLockSpace = 0x63_73_6e // "csn"
 
-// numberFree is the claim's filter on a candidate contact c: no other
+// numberFree is the claim's filter on a hopper entry (alias h): no
 // leased contact of the workspace carries its number and, on Postgres,
 // this transaction holds the advisory lock on (workspace, number), taken
 // only when the first test passes (CASE fixes the order; a plain AND
 // would let the planner call the cheap function first). A hash collision
 // between two numbers only makes one claim skip a number it could have
-// taken. Contacts without a number share no lock.
-func (s *Store) numberFree() string {
-	live := `(SELECT 1 FROM contacts o WHERE o.workspace_id = c.workspace_id AND o.phone = c.phone
+// taken. Entries without a number share no lock.
+func (s *Store) numberFree(h string) string {
+	live := `(SELECT 1 FROM contacts o WHERE o.workspace_id = ` + h + `.workspace_id AND o.phone = ` + h + `.phone
       AND o.lease_token <> '' AND o.phone <> '' LIMIT 1) IS NULL`
 	if !s.pg() {
 		return live
 	}
-	return fmt.Sprintf(`CASE WHEN c.phone = '' THEN true WHEN %s
-      THEN pg_try_advisory_xact_lock(%d, hashtext(c.workspace_id || ' ' || c.phone)) ELSE false END`, live, numberLockSpace)
+	return fmt.Sprintf(`CASE WHEN %[1]s.phone = '' THEN true WHEN %[2]s
+      THEN pg_try_advisory_xact_lock(%[3]d, hashtext(%[1]s.workspace_id || ' ' || %[1]s.phone)) ELSE false END`, h, live, numberLockSpace)
 }
 
 // leaseRow is a claimed contact.
@@ -126,77 +152,125 @@ type leaseRow struct {
 // a number to a concurrent claim (contacts_live_phone).
 const maxLiveNumberRetries = 5
 
-// Claim implements queue.Store: one UPDATE … WHERE id IN (SELECT … ORDER
-// BY … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING … (the SELECT in a
-// materialized CTE), so concurrent claims, in any number of processes,
-// never lease one contact twice.
+// claimSet is the update a claim makes to each contact it leases; its
+// arguments are the token, the lease time and now.
+func (s *Store) claimSet(nowExpr string) string {
+	return `status = 'dialing', q_prev_status = status, lease_token = ?, lease_expires = ` + nowExpr + ` + CAST(? AS BIGINT),
+q_rank = 9, ` + bumpVersion + `, updated_at = ?`
+}
+
+// stillReady is the predicate, over contacts, of a contact a claim may
+// lease: unchanged since its hopper entry was filled (version, the
+// placeholder) and still queued, ready and free.
+const stillReady = `contacts.version = ? AND contacts.q_rank < 9 AND contacts.lease_token = ''
+  AND contacts.status IN ('pending', 'retry', 'callback')`
+
+// Claim implements queue.Store. It chooses from the campaign's hopper
+// (migration 0010; Refill fills it), never from contacts: on Postgres one
+// statement picks the first entries in queue order with FOR UPDATE SKIP
+// LOCKED (in a materialized CTE, so the locking SELECT runs once: as a
+// plain IN (subquery) Postgres may rescan it and lease more than asked),
+// deletes them, and leases those contacts that are still what the entry
+// says (stillReady); an entry whose contact changed is dropped, not
+// leased. SQLite, with one writer, does the same in three statements of
+// one transaction.
+//
+// One live lease per number in the workspace (migration 0007): the pick
+// skips entries whose number another leased contact carries, and keeps
+// the first of picked entries sharing a number. Two concurrent claims
+// that both pass the check would collide on the unique index
+// contacts_live_phone.
+//
+// On Postgres that collision must never be a wait: a claim inserting a
+// number that another claim's uncommitted transaction inserted waits for
+// it, and two claims leasing two shared numbers in opposite orders
+// deadlock (40P01). So an entry must also win a transaction-scoped
+// advisory lock on its (workspace, number) (numberFree): a number another
+// claim is leasing right now is skipped like a locked row, and by the
+// time the lock is free the other claim has committed, so the index
+// refuses at once (a unique violation, retried below and then seen by the
+// number check) instead of waiting. The lock is taken last, inside a
+// CASE, so only entries that passed every other filter take one: a claim
+// holds at most its limit plus the entries SKIP LOCKED passes over.
+//
+// The number check is a scalar subquery, not NOT EXISTS: Postgres turns
+// NOT EXISTS into an anti join, and with the leased set estimated empty
+// (as it is when statistics are taken) it chose a nested loop over every
+// leased row for every candidate; a scalar subquery stays one probe of
+// contacts_live_phone per candidate, run only for entries the other
+// filters pass, in the hopper's order.
 func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, q queue.ClaimQuery, now time.Time) ([]queue.Lease, error) {
 	const op = "claim"
 	if q.Limit <= 0 || q.TTL <= 0 || q.Token == "" {
 		return nil, s.fail(op, fmt.Errorf("%w: claim needs a positive Limit and TTL and a Token", campaign.ErrInvalid))
 	}
-	nowExpr, nowArgs := s.leaseNow(now)
-	n := now.UnixNano()
-	args := []any{ws, id, n, n, n, q.Caller, q.OwnerCutoff.UnixNano()}
+	n, base, err := s.clockNow(ctx, now)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	// The owner cutoff is relative to now (Settings.CallbackGrace ago):
+	// move it to the same clock.
+	cutoff := q.OwnerCutoff.UnixNano() + n - now.UnixNano()
+	nowExpr, nowArgs := `CAST(? AS BIGINT)`, []any{base}
+	args := []any{ws, id, n, n, n, q.Caller, cutoff}
 	own := ``
 	if q.OwnCallbacksOnly {
-		own = ` AND lane = 'callback' AND callback_owner = ? AND callback_owner <> ''`
+		own = ` AND h.lane = 'callback' AND h.callback_owner = ? AND h.callback_owner <> ''`
 		args = append(args, q.Caller)
 	}
-	args = append(args, q.Limit, q.Token)
-	args = append(args, nowArgs...)
-	args = append(args, q.TTL.Nanoseconds(), n, ws)
-	// The CTE is MATERIALIZED so the locking SELECT runs once: as a plain
-	// IN (subquery) Postgres may rescan it and lease more than n.
-	//
-	// One live lease per number in the workspace (migration 0007): picked
-	// skips contacts whose number another leased contact carries, and
-	// chosen keeps the first of picked contacts sharing a number. Two
-	// concurrent claims that both pass the check would collide on the
-	// unique index contacts_live_phone.
-	//
-	// On Postgres that collision must never be a wait: a claim inserting
-	// a number that another claim's uncommitted transaction inserted
-	// waits for it, and two claims leasing two shared numbers in opposite
-	// orders deadlock (40P01). So a candidate must also win a
-	// transaction-scoped advisory lock on its (workspace, number)
-	// (numberLock): a number another claim is leasing right now is
-	// skipped like a locked row, and by the time the lock is free the
-	// other claim has committed, so the index refuses at once (a unique
-	// violation, retried below and then seen by the number check) instead
-	// of waiting. The lock is taken last, inside a CASE, so only rows
-	// that passed every other filter take one: a claim holds at most its
-	// limit plus the rows SKIP LOCKED passes over.
-	//
-	// Freshness (q_version = version) is not tested here: no contact with
-	// stale facts is ready (see readyRank), and the test between two
-	// columns, which Postgres estimates at 0.5% of rows, made it plan a
-	// sequential scan and a sort instead of the ready index.
-	//
-	// The number check is a scalar subquery, not NOT EXISTS: Postgres
-	// turns NOT EXISTS into an anti join, and with the leased set
-	// estimated empty (as it is when statistics are taken) it chose a
-	// nested loop over every leased row for every candidate, seconds per
-	// claim; a scalar subquery stays one probe of contacts_live_phone per
-	// candidate, run only for rows the other filters pass, in the ready
-	// index's order.
-	query := `WITH picked AS MATERIALIZED (SELECT id, phone, q_rank, list_priority, priority, created_at FROM contacts c
-  WHERE workspace_id = ? AND campaign_id = ? AND q_rank < 9 AND ` + queuedStatuses + `
-    AND next_attempt_at <= ? AND callable_from <= ? AND callable_until > ?
-    AND (callback_owner = '' OR callback_owner = ? OR next_attempt_at <= ?)` + own + `
-    AND ` + s.numberFree() + `
-  ORDER BY q_rank, list_priority DESC, priority DESC, created_at, id
+	args = append(args, q.Limit)
+	pick := `picked AS MATERIALIZED (SELECT h.contact_id, h.version, h.phone, h.q_rank, h.list_priority, h.priority, h.created_at
+  FROM hopper h
+  WHERE h.workspace_id = ? AND h.campaign_id = ? AND h.next_attempt_at <= ? AND h.callable_from <= ? AND h.callable_until > ?
+    AND (h.callback_owner = '' OR h.callback_owner = ? OR h.next_attempt_at <= ?)` + own + `
+    AND ` + s.numberFree("h") + `
+  ORDER BY h.q_rank, h.list_priority DESC, h.priority DESC, h.created_at, h.contact_id
   LIMIT ?` + s.skipLocked() + `),
-chosen AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY phone
-  ORDER BY q_rank, list_priority DESC, priority DESC, created_at, id) AS k FROM picked) p WHERE k = 1)
-UPDATE contacts SET status = 'dialing', q_prev_status = status, lease_token = ?, lease_expires = ` + nowExpr + ` + CAST(? AS BIGINT),
-q_rank = 9, ` + bumpVersion + `, updated_at = ?
-WHERE workspace_id = ? AND id IN (SELECT id FROM chosen)
-RETURNING ` + contactColumns + `, q_prev_status, lease_expires, q_extra, list_priority`
+chosen AS (SELECT contact_id, version AS hv FROM (SELECT contact_id, version, ROW_NUMBER() OVER (PARTITION BY phone
+  ORDER BY q_rank, list_priority DESC, priority DESC, created_at, contact_id) AS k FROM picked) p WHERE k = 1)`
+	returning := ` RETURNING ` + contactColumns + `, q_prev_status, lease_expires, q_extra, list_priority`
 	var rows []leaseRow
+	var claim func() error
+	if s.pg() {
+		// chosen's version is hv: in UPDATE … FROM, a plain "version"
+		// in the SET list would be ambiguous.
+		query := s.q(`WITH ` + pick + `,
+gone AS (DELETE FROM hopper WHERE workspace_id = ? AND contact_id IN (SELECT contact_id FROM chosen))
+UPDATE contacts SET ` + s.claimSet(nowExpr) + `
+FROM chosen WHERE contacts.workspace_id = ? AND contacts.id = chosen.contact_id AND ` + strings.Replace(stillReady, "?", "chosen.hv", 1) + returning)
+		qargs := append(append(append(args, ws, q.Token), nowArgs...), q.TTL.Nanoseconds(), n, ws)
+		claim = func() error { return s.w.SelectContext(ctx, &rows, query, qargs...) }
+	} else {
+		claim = func() error {
+			return s.inTx(ctx, op, func(tx *sqlx.Tx) error {
+				var chosen []struct {
+					ID      string `db:"contact_id"`
+					Version int64  `db:"hv"`
+				}
+				if err := tx.SelectContext(ctx, &chosen, s.q(`WITH `+pick+` SELECT contact_id, hv FROM chosen`), args...); err != nil || len(chosen) == 0 {
+					return err
+				}
+				ids := make([]any, 0, len(chosen)+1)
+				ids = append(ids, ws)
+				for _, c := range chosen {
+					ids = append(ids, c.ID)
+				}
+				in := placeholders(len(chosen))
+				uargs := append(append(append([]any{q.Token}, nowArgs...), q.TTL.Nanoseconds(), n), ids...)
+				err := tx.SelectContext(ctx, &rows, s.q(`UPDATE contacts SET `+s.claimSet(nowExpr)+`
+WHERE workspace_id = ? AND id IN (`+in+`) AND `+strings.Replace(stillReady, "?",
+					`(SELECT h.version FROM hopper h WHERE h.workspace_id = contacts.workspace_id AND h.contact_id = contacts.id)`, 1)+returning), uargs...)
+				if err != nil {
+					return err
+				}
+				_, err = tx.ExecContext(ctx, s.q(`DELETE FROM hopper WHERE workspace_id = ? AND contact_id IN (`+in+`)`), ids...)
+				return err
+			})
+		}
+	}
 	for try := 0; ; try++ {
 		rows = rows[:0]
-		err := s.retryTransient(ctx, func() error { return s.w.SelectContext(ctx, &rows, s.q(query), args...) })
+		err := s.retryTransient(ctx, claim)
 		if err == nil {
 			break
 		}
@@ -205,6 +279,7 @@ RETURNING ` + contactColumns + `, q_prev_status, lease_expires, q_extra, list_pr
 		}
 		return nil, s.fail(op, err)
 	}
+	s.hopperChurn.Add(int64(len(rows)))
 	out := make([]queue.Lease, 0, len(rows))
 	for _, r := range rows {
 		c, err := r.contact()
@@ -212,11 +287,12 @@ RETURNING ` + contactColumns + `, q_prev_status, lease_expires, q_extra, list_pr
 			return nil, s.fail(op, err)
 		}
 		out = append(out, queue.Lease{WorkspaceID: ws, CampaignID: id, ContactID: c.ID, Token: q.Token, ExpiresAt: fromNanos(r.LeaseExpires),
-			Contact: c, PrevStatus: campaign.ContactStatus(r.PrevStatus), ExtraAttempts: int(r.Extra), ListPriority: int(r.ListPriority)})
+			Contact: c, PrevStatus: campaign.ContactStatus(r.PrevStatus), ExtraAttempts: int(r.Extra), ListPriority: int(r.ListPriority),
+			ClaimedAt: fromNanos(n)})
 	}
 	// RETURNING has no order: restore the queue's.
 	slices.SortFunc(out, func(a, b queue.Lease) int {
-		return cmp.Or(cmp.Compare(laneRankOf(q.LaneOrder, a.Contact.Lane), laneRankOf(q.LaneOrder, b.Contact.Lane)),
+		return cmp.Or(cmp.Compare(queue.LaneRank(q.LaneOrder, a.Contact.Lane), queue.LaneRank(q.LaneOrder, b.Contact.Lane)),
 			cmp.Compare(b.ListPriority, a.ListPriority), cmp.Compare(b.Contact.Priority, a.Contact.Priority),
 			a.Contact.CreatedAt.Compare(b.Contact.CreatedAt), cmp.Compare(a.ContactID, b.ContactID))
 	})
@@ -297,18 +373,17 @@ func (s *Store) endLease(ctx context.Context, tx *sqlx.Tx, l queue.Lease, n queu
 		return e.err
 	}
 	where, wargs := s.heldClause(l, now)
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET status = ?, lane = ?, next_attempt_at = ?, callback_owner = ?, owner_id = ?,
+	var rows []hopperRow
+	err := tx.SelectContext(ctx, &rows, s.q(`UPDATE contacts SET status = ?, lane = ?, next_attempt_at = ?, callback_owner = ?, owner_id = ?,
 attempts = ?, last_attempt_at = ?, consent = ?, q_extra = ?, q_rank = `+readyRank("?")+`, lease_token = '', lease_expires = 0, q_prev_status = '',
-`+clearDial+`, `+bumpVersion+`, updated_at = ? WHERE `+where), append(args, wargs...)...)
+`+clearDial+`, `+bumpVersion+`, updated_at = ? WHERE `+where+hopperReturning), append(args, wargs...)...)
 	if err != nil {
 		return err
 	}
-	if k, err := res.RowsAffected(); err != nil {
-		return err
-	} else if k == 0 {
+	if len(rows) == 0 {
 		return leaseLost(l)
 	}
-	return nil
+	return s.hopperPut(ctx, tx, rows, now)
 }
 
 // Release implements queue.Store.
@@ -395,18 +470,28 @@ func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, id campai
 	}
 	res.Reaped = reaped
 	rank, rargs := rankCase("lane", m.LaneOrder)
-	n := now.UnixNano()
-	r, err := s.execRetry(ctx, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
+	n, _, err := s.clockNow(ctx, now)
+	if err != nil {
+		return res, s.fail(op, err)
+	}
+	now = fromNanos(n)
+	var rows []hopperRow
+	err = s.retryTransient(ctx, func() error {
+		rows = rows[:0]
+		return s.w.SelectContext(ctx, &rows, s.q(`WITH picked AS MATERIALIZED (SELECT id FROM contacts
   WHERE workspace_id = ? AND campaign_id = ? AND q_rank = 9 AND `+queuedStatuses+` AND next_attempt_at <= ? AND lease_token = ''
     AND q_version = version
   LIMIT ?`+s.skipLocked()+`)
 UPDATE contacts SET q_rank = `+rank+`
-WHERE workspace_id = ? AND id IN (SELECT id FROM picked)`), append(append([]any{ws, id, n, m.Limit}, rargs...), ws)...)
+WHERE workspace_id = ? AND id IN (SELECT id FROM picked)`+hopperReturning), append(append([]any{ws, id, n, m.Limit}, rargs...), ws)...)
+	})
 	if err != nil {
 		return res, s.fail(op, err)
 	}
-	k, _ := r.RowsAffected()
-	res.Promoted = int(k)
+	res.Promoted = len(rows)
+	if err := s.retryTransient(ctx, func() error { return s.hopperPut(ctx, s.w, rows, now) }); err != nil {
+		return res, s.fail(op, err)
+	}
 	return res, nil
 }
 
@@ -422,6 +507,7 @@ type expiredLease struct {
 }
 
 // reap returns up to limit contacts of the workspace whose lease expired
+// (found through contacts_live_phone: every leased contact has a number)
 // to their lanes, in one transaction: the attempt of a lease whose dial
 // had begun is appended (queue.Dial) and counted.
 func (s *Store) reap(ctx context.Context, ws campaign.WorkspaceID, limit int, now time.Time) (int, error) {
@@ -430,7 +516,7 @@ func (s *Store) reap(ctx context.Context, ws campaign.WorkspaceID, limit int, no
 	err := s.inTxRetry(ctx, "reap leases", func(tx *sqlx.Tx) error {
 		var rows []expiredLease
 		err := tx.SelectContext(ctx, &rows, s.q(`SELECT id, campaign_id, attempts, dial_attempt, dial_number, dial_caller_id, dial_started_at
-FROM contacts WHERE workspace_id = ? AND lease_token <> '' AND lease_expires <= `+nowExpr+` LIMIT ?`+s.skipLocked()),
+FROM contacts WHERE workspace_id = ? AND lease_token <> '' AND phone <> '' AND lease_expires <= `+nowExpr+` LIMIT ?`+s.skipLocked()),
 			append(append([]any{ws}, nowArgs...), limit)...)
 		if err != nil || len(rows) == 0 {
 			return err
@@ -573,23 +659,29 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, id campai
 		stale = ` AND (CASE WHEN last_attempt_at = 0 THEN created_at ELSE last_attempt_at END) < ?`
 		args = append(args, r.UntouchedSince.UnixNano())
 	}
-	var k int64
+	var rows []hopperRow
 	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET
+		rows = rows[:0]
+		err := tx.SelectContext(ctx, &rows, s.q(`UPDATE contacts SET
   owner_id = CASE WHEN owner_id = ? THEN ? ELSE owner_id END,
   callback_owner = CASE WHEN callback_owner = ? THEN ? ELSE callback_owner END,
   lane = `+newLane+`,
   q_rank = `+readyRank(`CASE WHEN next_attempt_at <= ? THEN `+rank+` ELSE 9 END`)+`,
   `+bumpVersion+`, updated_at = ?
-WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND lease_token = '' AND (owner_id = ? OR callback_owner = ?)`+stale),
+WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND lease_token = '' AND (owner_id = ? OR callback_owner = ?)`+stale+hopperReturning),
 			args...)
 		if err != nil {
 			return err
 		}
-		k, _ = res.RowsAffected()
-		return s.queueAudit(ctx, tx, ws, r.Audit, k)
+		if err := s.hopperPut(ctx, tx, rows, now); err != nil {
+			return err
+		}
+		return s.queueAudit(ctx, tx, ws, r.Audit, int64(len(rows)))
 	})
-	return int(k), err
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), nil
 }
 
 // queueAudit writes the audit entry of a queue action that changed n
@@ -616,18 +708,24 @@ func (s *Store) Requeue(ctx context.Context, ws campaign.WorkspaceID, id campaig
 		sel = ` AND status = ?`
 		args = append(args, r.Status)
 	}
-	var k int64
+	var rows []hopperRow
 	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
+		rows = rows[:0]
+		err := tx.SelectContext(ctx, &rows, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
   q_extra = CASE WHEN attempts >= ? + q_extra THEN attempts - ? + 1 ELSE q_extra END, q_rank = `+readyRank("?")+`, `+bumpVersion+`, updated_at = ?
-WHERE workspace_id = ? AND campaign_id = ? AND status NOT IN ('dialing', 'dnc')`+sel), args...)
+WHERE workspace_id = ? AND campaign_id = ? AND status NOT IN ('dialing', 'dnc')`+sel+hopperReturning), args...)
 		if err != nil {
 			return err
 		}
-		k, _ = res.RowsAffected()
-		return s.queueAudit(ctx, tx, ws, r.Audit, k)
+		if err := s.hopperPut(ctx, tx, rows, now); err != nil {
+			return err
+		}
+		return s.queueAudit(ctx, tx, ws, r.Audit, int64(len(rows)))
 	})
-	return int(k), err
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), nil
 }
 
 // blockColumns lists the blocks table's columns.

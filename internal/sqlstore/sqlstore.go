@@ -99,6 +99,9 @@ type Store struct {
 	lists sync.Map // listKey → int64
 	// retries counts the re-runs of retryTransient (retry.go).
 	retries atomic.Int64
+	// hopperChurn counts hopper rows deleted since the Store last
+	// vacuumed the hopper (hopper.go).
+	hopperChurn atomic.Int64
 }
 
 // Compile-time check: the Store serves the campaign package.

@@ -18,9 +18,12 @@ var _ queue.Store = (*Store)(nil)
 // facts and leases, a heap of ready contacts and a heap of parked ones per
 // campaign, the attempt log and the blocks.
 type queueState struct {
-	facts    map[campaign.ContactID]*qfacts
-	ready    map[campaign.ID]*entryHeap
-	parked   map[campaign.ID]*entryHeap
+	facts  map[campaign.ContactID]*qfacts
+	ready  map[campaign.ID]*entryHeap
+	parked map[campaign.ID]*entryHeap
+	// hopper holds, per campaign, the entries Refill moved out of ready:
+	// Claim leases only from it, as the SQL adapters' hopper table.
+	hopper   map[campaign.ID]*entryHeap
 	leased   map[campaign.ID]map[campaign.ContactID]bool
 	attempts map[campaign.WorkspaceID][]campaign.Attempt
 	attIDs   map[campaign.WorkspaceID]map[campaign.AttemptID]bool
@@ -40,6 +43,7 @@ func newQueueState() *queueState {
 		facts:    map[campaign.ContactID]*qfacts{},
 		ready:    map[campaign.ID]*entryHeap{},
 		parked:   map[campaign.ID]*entryHeap{},
+		hopper:   map[campaign.ID]*entryHeap{},
 		leased:   map[campaign.ID]map[campaign.ContactID]bool{},
 		attempts: map[campaign.WorkspaceID][]campaign.Attempt{},
 		attIDs:   map[campaign.WorkspaceID]map[campaign.AttemptID]bool{},
@@ -90,11 +94,13 @@ func (h *entryHeap) Less(i, j int) bool {
 	if h.byDue {
 		return a.due.Before(b.due)
 	}
-	if c := cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(b.listPriority, a.listPriority), cmp.Compare(b.priority, a.priority),
-		a.created.Compare(b.created), cmp.Compare(a.id, b.id)); c != 0 {
-		return c < 0
-	}
-	return false
+	return entryCompare(a, b) < 0
+}
+
+// entryCompare orders entries in queue order.
+func entryCompare(a, b entry) int {
+	return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(b.listPriority, a.listPriority), cmp.Compare(b.priority, a.priority),
+		a.created.Compare(b.created), cmp.Compare(a.id, b.id))
 }
 func (h *entryHeap) Swap(i, j int) { h.es[i], h.es[j] = h.es[j], h.es[i] }
 func (h *entryHeap) Push(x any)    { h.es = append(h.es, x.(entry)) }
@@ -118,13 +124,17 @@ func isQueued(s campaign.ContactStatus) bool {
 }
 
 // index bumps f's generation and files the contact in the ready or the
-// parked heap of its campaign.
-func (q *queueState) index(c campaign.Contact, f *qfacts) {
+// parked heap of its campaign; a ready contact goes straight to the
+// hopper when hopper is set (a queue write made it ready: it keeps its
+// place in queue order without waiting for a refill).
+func (q *queueState) index(c campaign.Contact, f *qfacts, hopper bool) {
 	q.lower(c.CampaignID, f.until)
 	f.gen++
 	e := entry{id: c.ID, gen: f.gen, rank: f.rank, listPriority: f.listPriority, priority: c.Priority, created: c.CreatedAt, due: c.NextAttemptAt}
 	switch {
 	case f.token != "":
+	case f.rank < queue.Parked && hopper:
+		heap.Push(q.heapOf(q.hopper, c.CampaignID, false), e)
 	case f.rank < queue.Parked:
 		heap.Push(q.heapOf(q.ready, c.CampaignID, false), e)
 	case isQueued(c.Status):
@@ -137,16 +147,6 @@ func (q *queueState) lower(cid campaign.ID, until time.Time) {
 	if fl, ok := q.floor[cid]; !ok || until.Before(fl) {
 		q.floor[cid] = until
 	}
-}
-
-func laneRank(order []campaign.Lane, l campaign.Lane) int {
-	if l == "" {
-		l = campaign.LaneNew
-	}
-	if i := slices.Index(order, l); i >= 0 {
-		return i
-	}
-	return max(0, slices.Index(order, campaign.LaneNew))
 }
 
 // qcontact returns the contact id of campaign cid in workspace ws, with its
@@ -217,12 +217,12 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign
 	}
 	out = []queue.Lease{}
 	err = s.lock(ctx, func() error {
-		h := s.q.heapOf(s.q.ready, cid, false)
+		h := s.q.heapOf(s.q.hopper, cid, false)
 		var keep []entry
 		for h.Len() > 0 && len(out) < q.Limit {
 			e := heap.Pop(h).(entry)
-			c, f, ok := s.qcontact(ws, cid, e.id)
-			if !ok || f == nil || f.gen != e.gen || f.rank >= queue.Parked || f.token != "" || f.version != c.Version || !isQueued(c.Status) {
+			c, f, ok := s.live(ws, cid, e)
+			if !ok {
 				continue // dead entry: the contact changed since it was filed
 			}
 			if c.NextAttemptAt.After(now) || f.from.After(now) || !f.until.After(now) ||
@@ -247,10 +247,132 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign
 			}
 			s.q.leased[cid][c.ID] = true
 			out = append(out, queue.Lease{WorkspaceID: ws, CampaignID: cid, ContactID: c.ID, Token: q.Token, ExpiresAt: utc(f.expires),
-				Contact: cloneContact(c), PrevStatus: f.prev, ExtraAttempts: f.extra, ListPriority: f.listPriority})
+				Contact: cloneContact(c), PrevStatus: f.prev, ExtraAttempts: f.extra, ListPriority: f.listPriority, ClaimedAt: utc(now)})
 		}
 		for _, e := range keep {
 			heap.Push(h, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// live returns the contact of entry e and its facts when e is current:
+// the contact has not changed since e was filed and is ready.
+func (s *Store) live(ws campaign.WorkspaceID, cid campaign.ID, e entry) (campaign.Contact, *qfacts, bool) {
+	c, f, ok := s.qcontact(ws, cid, e.id)
+	if !ok || f == nil || f.gen != e.gen || f.rank >= queue.Parked || f.token != "" || f.version != c.Version || !isQueued(c.Status) {
+		return c, f, false
+	}
+	return c, f, true
+}
+
+// readyAt reports whether the ready contact c with facts f is due and
+// callable at now.
+func readyAt(c campaign.Contact, f *qfacts, now time.Time) bool {
+	return !c.NextAttemptAt.After(now) && !f.from.After(now) && f.until.After(now)
+}
+
+// Refill implements queue.Store: entries move from the campaign's ready
+// heap to its hopper heap, and back when they stop being due or
+// callable; dead entries (their contact changed) are dropped.
+func (s *Store) Refill(ctx context.Context, ws campaign.WorkspaceID, cid campaign.ID, r queue.Refill, now time.Time) (res queue.RefillResult, err error) {
+	if r.Target <= 0 {
+		return res, fmt.Errorf("%w: refill needs a positive Target", campaign.ErrInvalid)
+	}
+	err = s.lock(ctx, func() error {
+		hop, ready := s.q.heapOf(s.q.hopper, cid, false), s.q.heapOf(s.q.ready, cid, false)
+		kept := hop.es[:0]
+		for _, e := range hop.es {
+			c, f, ok := s.live(ws, cid, e)
+			switch {
+			case !ok:
+				res.Dropped++
+			case !readyAt(c, f, now):
+				res.Dropped++
+				heap.Push(ready, e)
+			default:
+				kept = append(kept, e)
+			}
+		}
+		hop.es = kept
+		if excess := len(hop.es) - r.Target; excess > 0 {
+			// Queue writes put ready contacts straight in the hopper: the
+			// worst entries beyond Target wait in ready again.
+			slices.SortFunc(hop.es, entryCompare)
+			for _, e := range hop.es[r.Target:] {
+				heap.Push(ready, e)
+			}
+			res.Dropped += excess
+			hop.es = hop.es[:r.Target]
+		}
+		heap.Init(hop)
+		var later []entry
+		for hop.Len() < r.Target && ready.Len() > 0 {
+			e := heap.Pop(ready).(entry)
+			c, f, ok := s.live(ws, cid, e)
+			switch {
+			case !ok:
+			case !readyAt(c, f, now):
+				later = append(later, e)
+			default:
+				heap.Push(hop, e)
+				res.Added++
+			}
+		}
+		for _, e := range later {
+			heap.Push(ready, e)
+		}
+		res.Level = hop.Len()
+		return nil
+	})
+	return res, err
+}
+
+// Counts implements queue.Store.
+func (s *Store) Counts(ctx context.Context, ws campaign.WorkspaceID, cid campaign.ID, q queue.CountQuery, now time.Time) (out queue.Counts, err error) {
+	out.ByStatus, out.Refused = map[campaign.ContactStatus]int{}, map[string]int{}
+	err = s.lock(ctx, func() error {
+		for _, e := range s.q.heapOf(s.q.hopper, cid, false).es {
+			if _, _, ok := s.live(ws, cid, e); ok {
+				out.Hopper++
+			}
+		}
+		refusable := map[campaign.ContactID]bool{}
+		for id, c := range s.contacts {
+			if c.WorkspaceID != ws || c.CampaignID != cid {
+				continue
+			}
+			f := s.q.facts[id]
+			switch {
+			case f != nil && f.token != "":
+				out.Leased++
+			case !isQueued(c.Status):
+				out.ByStatus[c.Status]++
+				if c.Status == campaign.ContactSkipped || c.Status == campaign.ContactFailed || c.Status == campaign.ContactExpired {
+					refusable[id] = true
+				}
+			case f == nil || f.version != c.Version:
+				out.Stale++
+			case c.Status != campaign.ContactCallback && c.Attempts >= q.MaxAttempts+f.extra:
+				out.AttemptsUsedUp++
+			case c.NextAttemptAt.After(now):
+				out.NotDue++
+			case f.from.After(now) || !f.until.After(now):
+				out.OutsideWindow++
+			default:
+				out.Ready++
+			}
+		}
+		// A refused contact's reason is its last claim-stage block.
+		last := map[campaign.ContactID]campaign.Block{}
+		for _, b := range s.q.blocks[ws] {
+			if refusable[b.ContactID] && b.Stage == "claim" && b.ID >= last[b.ContactID].ID {
+				last[b.ContactID] = b
+			}
+		}
+		for _, b := range last {
+			out.Refused[b.Reason]++
 		}
 		return nil
 	})
@@ -294,7 +416,7 @@ func (s *Store) apply(c campaign.Contact, f *qfacts, n queue.NextState, now time
 	f.version, f.token, f.expires, f.prev, f.extra, f.rank = c.Version, "", time.Time{}, "", n.ExtraAttempts, n.Rank
 	f.dial = queue.Dial{}
 	delete(s.q.leased[c.CampaignID], c.ID)
-	s.q.index(c, f)
+	s.q.index(c, f, true)
 }
 
 // Release implements queue.Store.
@@ -372,7 +494,7 @@ func (s *Store) reap(cid campaign.ID, leased map[campaign.ContactID]bool, limit 
 		s.contacts[id] = c
 		f.version, f.token, f.expires, f.prev, f.rank, f.dial = c.Version, "", time.Time{}, "", queue.Parked, queue.Dial{}
 		delete(leased, id)
-		s.q.index(c, f)
+		s.q.index(c, f, true)
 		n++
 	}
 	return n
@@ -417,8 +539,8 @@ func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, cid campa
 			if !ok || f == nil || f.gen != e.gen || f.token != "" || f.rank < queue.Parked || !isQueued(c.Status) || c.NextAttemptAt.After(now) {
 				continue
 			}
-			f.rank = laneRank(m.LaneOrder, c.Lane)
-			s.q.index(c, f)
+			f.rank = queue.LaneRank(m.LaneOrder, c.Lane)
+			s.q.index(c, f, true)
 			res.Promoted++
 		}
 		return nil
@@ -471,7 +593,7 @@ func (s *Store) SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []queu
 			if f.token != "" || !isQueued(c.Status) {
 				f.rank = queue.Parked
 			}
-			s.q.index(c, f)
+			s.q.index(c, f, false)
 			n++
 		}
 		return nil
@@ -551,7 +673,7 @@ func (s *Store) rewrite(c campaign.Contact, f *qfacts, rank int, now time.Time) 
 	s.contacts[c.ID] = c
 	if current {
 		f.version, f.rank = c.Version, rank
-		s.q.index(c, f)
+		s.q.index(c, f, true)
 	}
 }
 
@@ -586,7 +708,7 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, cid campa
 			}
 			rank := queue.Parked
 			if !c.NextAttemptAt.After(now) {
-				rank = laneRank(r.LaneOrder, c.Lane)
+				rank = queue.LaneRank(r.LaneOrder, c.Lane)
 			}
 			s.rewrite(c, s.q.facts[id], rank, now)
 			n++

@@ -3,8 +3,6 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -128,77 +126,4 @@ func TestQueueTwoPools(t *testing.T) {
 	var attempts int
 	require.NoError(t, db.Get(&attempts, `SELECT count(*) FROM attempts`))
 	require.Equal(t, n, attempts)
-}
-
-// TestQueueClaimBenchmark measures claims for BENCHMARKS.md; it runs only
-// when CALLSTACK_QUEUE_BENCH is set (to the number of contacts, default
-// 1,000,000):
-//
-//	CALLSTACK_QUEUE_BENCH=1000000 go test -run TestQueueClaimBenchmark -v -timeout 60m ./store/postgres
-//
-// CALLSTACK_QUEUE_BENCH_LEASES=100000 stops each loop after that many
-// leases, measuring a deep queue without draining it.
-//
-// It first runs a bare claim loop on the same table and batch (one
-// UPDATE … WHERE id IN (SELECT … ORDER BY … LIMIT 10 FOR UPDATE SKIP
-// LOCKED) per claim, no eligibility), resets the contacts, then the queue.
-func TestQueueClaimBenchmark(t *testing.T) {
-	env := os.Getenv("CALLSTACK_QUEUE_BENCH")
-	if env == "" {
-		t.Skip("set CALLSTACK_QUEUE_BENCH=1000000 to run the claim benchmark")
-	}
-	n, err := strconv.Atoi(env)
-	if err != nil || n <= 0 {
-		n = 1_000_000
-	}
-	dsn := postgrestest.Schema(t)
-	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn, postgres.WithMaxConns(16))
-	require.NoError(t, err)
-	defer s.Close()
-	require.NoError(t, s.Migrate(ctx))
-	began := time.Now()
-	db := sqlx.MustConnect("postgres", dsn)
-	defer db.Close()
-	db.SetMaxOpenConns(16)
-	b := storetest.NewClaimBench(t, s, n, func(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, from, n int) error {
-		var cols []string
-		if err := db.SelectContext(ctx, &cols, `SELECT column_name FROM information_schema.columns
-WHERE table_schema = current_schema() AND table_name = 'contacts' ORDER BY ordinal_position`); err != nil {
-			return err
-		}
-		ins, sel := storetest.CloneColumns(cols, map[string]string{
-			"id":         `'b' || lpad(g.x::text, 8, '0')`,
-			"phone":      `'+1' || (201 + (g.x % $3) % 700)::text || lpad((g.x % 10000000)::text, 7, '0')`,
-			"created_at": `t.created_at + g.x`,
-		})
-		_, err := db.ExecContext(ctx, `INSERT INTO contacts (`+ins+`) SELECT `+sel+`
-FROM generate_series($3::bigint, $4::bigint - 1) AS g(x)
-JOIN contacts t ON t.workspace_id = $1 AND t.campaign_id = $2 AND t.id = 'b' || lpad((g.x % $3)::text, 8, '0')`, ws, id, from, n)
-		return err
-	})
-	t.Logf("setup: %d contacts inserted and refreshed in %s", n, time.Since(began).Round(time.Second))
-	_, err = db.Exec(`ANALYZE contacts`)
-	require.NoError(t, err)
-	const claimers, batch = 8, 10
-	limit, want := storetest.ClaimLeases(n)
-	bare := storetest.RunClaimLoop(t, "bare UPDATE … FOR UPDATE SKIP LOCKED", claimers, batch, limit, func(ctx context.Context) ([]string, error) {
-		var ids []string
-		err := db.SelectContext(ctx, &ids, `WITH picked AS MATERIALIZED (SELECT id FROM contacts
-  WHERE workspace_id = $1 AND campaign_id = $2 AND q_rank < 9
-  ORDER BY q_rank, list_priority DESC, priority DESC, created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-UPDATE contacts SET status = 'dialing', q_rank = 9 WHERE workspace_id = $1 AND id IN (SELECT id FROM picked) RETURNING id`,
-			b.Workspace, b.Campaign, batch)
-		return ids, err
-	})
-	require.GreaterOrEqual(t, bare.Leased, want)
-	t.Log(bare)
-	_, err = db.Exec(`UPDATE contacts SET status = 'pending', q_rank = 4 WHERE workspace_id = $1 AND campaign_id = $2`, b.Workspace, b.Campaign)
-	require.NoError(t, err)
-	_, err = db.Exec(`VACUUM ANALYZE contacts`)
-	require.NoError(t, err)
-	res := b.RunQueue(t, claimers, batch, limit)
-	require.GreaterOrEqual(t, res.Leased, want)
-	t.Log(res)
-	t.Logf("queue/bare rate: %.2f", res.PerSecond()/bare.PerSecond())
 }

@@ -44,6 +44,9 @@ var queueTests = []struct {
 	{"QueueOneLiveLeasePerNumberRace", testQueueOneLiveLeasePerNumberRace},
 	{"QueueLostDialIsLogged", testQueueLostDialIsLogged},
 	{"QueueOpenDials", testQueueOpenDials},
+	{"QueueHopper", testQueueHopper},
+	{"QueueStatus", testQueueStatus},
+	{"QueueOneClock", testQueueOneClock},
 }
 
 func runQueueTests(t *testing.T, newStore NewStore) { runQueueSuite(t, newStore, queueTests) }
@@ -214,6 +217,7 @@ func testQueueCustomLaneOrder(t *testing.T, x *queueHarness) {
 	x.add(c, campaign.Contact{ID: "retry", Lane: campaign.LaneRetry, Status: campaign.ContactRetry, NextAttemptAt: past})
 	x.add(c, campaign.Contact{ID: "new"})
 	assert.Equal(t, []campaign.ContactID{"new", "retry", "cb"}, ids(x.claim(c, 10)))
+
 }
 
 func testQueueCampaignGates(t *testing.T, x *queueHarness) {

@@ -2,17 +2,13 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/queue"
@@ -28,6 +24,8 @@ type ClaimBench struct {
 	Campaign  campaign.ID
 	Contacts  int
 	svc       *queue.Service
+	store     queue.Store
+	clock     *Clock
 }
 
 // ClaimResult is one measured claim loop.
@@ -39,6 +37,8 @@ type ClaimResult struct {
 	Claims   int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	// Double counts IDs returned twice.
+	Double int
 }
 
 // PerSecond is the contacts leased per second.
@@ -61,24 +61,30 @@ type CloneFunc func(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID
 // services before clone copies them.
 const claimTemplates = 1000
 
-// NewClaimBench builds the setup of a claim benchmark on s (which must
-// be fresh and migrated) with n contacts. With clone
-// nil every contact is added and refreshed through the services; with
-// clone the first 1,000 are, and clone copies them up to n, which takes
-// seconds rather than minutes at a million.
-func NewClaimBench(t testing.TB, s store.Store, n int, clone CloneFunc) *ClaimBench {
-	ctx := context.Background()
+// SetUpClaimBench builds the setup of a claim benchmark on s with n
+// contacts (examples/claimbench). With clone nil every contact is added
+// and refreshed through the services; with clone the first 1,000 are,
+// and clone copies them up to n, which takes seconds rather than minutes
+// at a million.
+func SetUpClaimBench(ctx context.Context, s store.Store, n int, clone CloneFunc) (*ClaimBench, error) {
 	clock := NewClock(queueMonday.Add(2 * time.Hour)) // noon in New York, 09:00 in Los Angeles
 	svc, err := campaign.NewService(campaign.Config{Store: s, Clock: clock.Now})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	ws, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: "admin"}, campaign.Workspace{Name: "bench"})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	admin := campaign.Actor{WorkspaceID: ws.ID, UserID: "admin"}
 	c, err := svc.CreateCampaign(ctx, admin, campaign.Campaign{Name: "bench"})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	for _, st := range []campaign.Status{campaign.StatusQueued, campaign.StatusRunning} {
-		_, err = svc.Transition(ctx, admin, c.ID, st, "")
-		require.NoError(t, err)
+		if _, err = svc.Transition(ctx, admin, c.ID, st, ""); err != nil {
+			return nil, err
+		}
 	}
 	zones := [][]string{{"America/New_York"}, {"America/Chicago"}, {"America/Denver"}, {"America/Los_Angeles"}}
 	const chunk = 10000
@@ -93,62 +99,47 @@ func NewClaimBench(t testing.TB, s store.Store, n int, clone CloneFunc) *ClaimBe
 				Phone: fmt.Sprintf("+1%03d%07d", 201+j%700, j%10_000_000), Timezones: zones[j%len(zones)],
 				Priority: campaign.Priority(j%3 - 1)})
 		}
-		_, err := svc.AddContacts(ctx, admin, cs)
-		require.NoError(t, err)
+		if _, err := svc.AddContacts(ctx, admin, cs); err != nil {
+			return nil, err
+		}
 	}
 	sup, err := suppression.NewService(suppression.Config{Store: s, Authorizer: svc, Clock: clock.Now})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	qs := s
 	q, err := queue.NewService(queue.Config{Store: qs, Campaigns: s, Suppression: sup, Clock: clock.Now, RefreshBatch: 10000})
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	for {
 		more, err := q.Refresh(ctx, ws.ID, c.ID)
-		require.NoError(t, err)
+		if err != nil {
+			return nil, err
+		}
 		if !more {
 			break
 		}
 	}
 	if through < n {
-		require.NoError(t, clone(ctx, ws.ID, c.ID, through, n))
-	}
-	return &ClaimBench{Workspace: ws.ID, Campaign: c.ID, Contacts: n, svc: q}
-}
-
-// EnvClaimLeases, when set to a number, stops each loop of a claim
-// benchmark once that many contacts are leased, so a deep queue (a
-// million) can be measured without draining it.
-const EnvClaimLeases = "CALLSTACK_QUEUE_BENCH_LEASES"
-
-// ClaimLeases returns the limit EnvClaimLeases sets (0 for none: drain
-// the queue) and how many leases each loop over n contacts must reach.
-func ClaimLeases(n int) (limit, want int) {
-	limit, err := strconv.Atoi(os.Getenv(EnvClaimLeases))
-	if err != nil || limit <= 0 {
-		return 0, n
-	}
-	return limit, min(n, limit)
-}
-
-// RunQueue claims contacts with the queue Service: claimers goroutines,
-// batch contacts per Claim, until the queue is empty or limit contacts
-// are leased (0: no limit). It fails the test on a double lease.
-func (b *ClaimBench) RunQueue(t testing.TB, claimers, batch, limit int) ClaimResult {
-	return RunClaimLoop(t, "queue.Service.Claim", claimers, batch, limit, func(ctx context.Context) ([]string, error) {
-		ls, err := b.svc.Claim(ctx, b.Workspace, b.Campaign, batch, time.Hour)
-		out := make([]string, len(ls))
-		for i, l := range ls {
-			out[i] = string(l.ContactID)
+		if err := clone(ctx, ws.ID, c.ID, through, n); err != nil {
+			return nil, err
 		}
-		return out, err
-	})
+	}
+	return &ClaimBench{Workspace: ws.ID, Campaign: c.ID, Contacts: n, svc: q, store: qs, clock: clock}, nil
 }
 
-// RunClaimLoop runs claim from claimers goroutines until it returns
-// nothing or limit IDs are returned (0: no limit; the claims in flight
-// then may add a few more), timing each call, and checks no ID is returned
-// twice.
-func RunClaimLoop(t testing.TB, name string, claimers, batch, limit int, claim func(ctx context.Context) ([]string, error)) ClaimResult {
-	ctx := context.Background()
+// Queue returns the queue Service the benchmark claims with.
+func (b *ClaimBench) Queue() *queue.Service { return b.svc }
+
+// Now returns the benchmark's virtual time.
+func (b *ClaimBench) Now() time.Time { return b.clock.Now() }
+
+// ClaimLoop runs claim from claimers goroutines until it returns nothing
+// or limit IDs are returned (0: no limit; the claims in flight then may
+// add a few more), timing each call, and counts the IDs returned twice
+// (ClaimResult.Double). It returns the first claim error.
+func ClaimLoop(ctx context.Context, name string, claimers, batch, limit int, claim func(ctx context.Context) ([]string, error)) (ClaimResult, error) {
 	var (
 		mu     sync.Mutex
 		seen   = map[string]bool{}
@@ -194,16 +185,13 @@ func RunClaimLoop(t testing.TB, name string, claimers, batch, limit int, claim f
 	}
 	wg.Wait()
 	elapsed := time.Since(began)
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
-	require.Zero(t, double.Load(), "double leases")
 	slices.Sort(lat)
-	r := ClaimResult{Name: name, Claimers: claimers, Batch: batch, Leased: int(leased.Load()), Claims: len(lat), Elapsed: elapsed}
+	r := ClaimResult{Name: name, Claimers: claimers, Batch: batch, Leased: int(leased.Load()), Claims: len(lat), Elapsed: elapsed,
+		Double: int(double.Load())}
 	if len(lat) > 0 {
 		r.P50, r.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	}
-	return r
+	return r, errors.Join(errs...)
 }
 
 // CloneColumns returns, for an INSERT … SELECT that copies a template

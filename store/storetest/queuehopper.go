@@ -1,0 +1,148 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/suppression"
+)
+
+// hopperService returns a queue.Service over x's store with a small
+// hopper.
+func (x *queueHarness) hopperService(size int) *queue.Service {
+	x.t.Helper()
+	q, err := queue.NewService(queue.Config{Store: x.qs, Campaigns: x.store, Suppression: x.sup, Clock: x.clock.Now, HopperSize: size})
+	require.NoError(x.t, err)
+	return q
+}
+
+func (x *queueHarness) counts(c campaign.Campaign) queue.Counts {
+	x.t.Helper()
+	n, err := x.qs.Counts(x.ctx, c.WorkspaceID, c.ID, queue.CountQuery{MaxAttempts: c.Settings.WithDefaults(c.DefaultRegion).MaxAttempts}, x.clock.Now())
+	require.NoError(x.t, err)
+	return n
+}
+
+// testQueueHopper: claims lease only from the hopper, which a refill
+// fills in queue order up to its target; a claim that takes it below half
+// refills it; an entry whose contact changed is dropped, never leased; a
+// contact a lease returns to the queue goes back to the hopper at once,
+// in its place.
+func testQueueHopper(t *testing.T, x *queueHarness) {
+	c := x.running(nil)
+	var cs []campaign.Contact
+	for i := range 30 {
+		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("h%02d", i))})
+		x.clock.Advance(time.Millisecond) // age order
+	}
+	x.add(c, cs...)
+	// Not leased before any refill.
+	raw, err := x.qs.Claim(x.ctx, c.WorkspaceID, c.ID, queue.ClaimQuery{Limit: 5, TTL: time.Minute, Token: "probe"}, x.clock.Now())
+	require.NoError(t, err)
+	assert.Empty(t, raw, "nothing is in the hopper before a refill")
+	assert.Equal(t, 0, x.counts(c).Hopper)
+
+	q := x.hopperService(10)
+	ls, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 1, testTTL)
+	require.NoError(t, err)
+	assert.Equal(t, []campaign.ContactID{"h00"}, ids(ls))
+	assert.Equal(t, 9, x.counts(c).Hopper, "refilled to 10, one leased")
+
+	// Five more leave 4, below half: the claim refills at once.
+	ls2, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 5, testTTL)
+	require.NoError(t, err)
+	assert.Equal(t, []campaign.ContactID{"h01", "h02", "h03", "h04", "h05"}, ids(ls2))
+	assert.Equal(t, 10, x.counts(c).Hopper, "a claim that left the hopper low refilled it")
+
+	// The store fills in queue order and reports what it did.
+	res, err := x.qs.Refill(x.ctx, c.WorkspaceID, c.ID, queue.Refill{Target: 12}, x.clock.Now())
+	require.NoError(t, err)
+	assert.Equal(t, queue.RefillResult{Added: 2, Level: 12}, res)
+
+	// An edited contact's entry is dropped by the next refill and the
+	// contact waits until its facts are computed again.
+	_, err = x.svc.UpdateContact(x.ctx, x.admin, "h06", func(c *campaign.Contact) error {
+		c.Notes = "edited"
+		return nil
+	})
+	require.NoError(t, err)
+	res, err = x.qs.Refill(x.ctx, c.WorkspaceID, c.ID, queue.Refill{Target: 12}, x.clock.Now())
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Dropped)
+	assert.Equal(t, 12, res.Level, "refilled from the next ready contact")
+
+	// A released lease returns to the hopper in its place: it is next.
+	require.NoError(t, q.Release(x.ctx, ls2[0]))
+	ls3, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 1, testTTL)
+	require.NoError(t, err)
+	assert.Equal(t, []campaign.ContactID{"h01"}, ids(ls3))
+
+	// A refill trims a hopper over its target from the end.
+	res, err = x.qs.Refill(x.ctx, c.WorkspaceID, c.ID, queue.Refill{Target: 3}, x.clock.Now())
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Level)
+	ls4, err := x.qs.Claim(x.ctx, c.WorkspaceID, c.ID, queue.ClaimQuery{Limit: 10, TTL: time.Minute, Token: "probe2"}, x.clock.Now())
+	require.NoError(t, err)
+	assert.Equal(t, []campaign.ContactID{"h07", "h08", "h09"}, ids(ls4), "the best three stayed")
+}
+
+// testQueueStatus: when nothing is dialable the queue says why, as
+// counts by blocking reason.
+func testQueueStatus(t *testing.T, x *queueHarness) {
+	now := x.clock.Now()
+	c := x.running(func(c *campaign.Campaign) {
+		c.Settings.Voice = campaign.VoiceAI // requires express consent
+	})
+	express := campaign.Consent{Kind: campaign.ConsentExpress, CapturedAt: now}
+	x.add(c,
+		campaign.Contact{ID: "ready", Consent: express},
+		campaign.Contact{ID: "later", Consent: express, Status: campaign.ContactRetry, Lane: campaign.LaneRetry, Attempts: 1, NextAttemptAt: now.Add(time.Hour)},
+		campaign.Contact{ID: "hawaii", Consent: express, Timezones: []string{"Pacific/Honolulu"}}, // 04:00 there
+		campaign.Contact{ID: "no-consent"},
+		campaign.Contact{ID: "suppressed", Phone: phone(9101), Consent: express},
+		campaign.Contact{ID: "suppressed-2", Phone: phone(9102), Consent: express},
+		campaign.Contact{ID: "exhausted", Consent: express, Status: campaign.ContactRetry, Lane: campaign.LaneRetry, Attempts: 3, LastAttemptAt: now.Add(-5 * time.Hour)},
+	)
+	for _, n := range []string{phone(9101), phone(9102)} {
+		require.NoError(t, x.sup.Add(x.ctx, x.admin, suppression.Entry{List: suppression.Global(), Number: n, Reason: "registry"}))
+	}
+	st, err := x.q.Status(x.ctx, c.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 7, st.Stale, "nothing computed before the first refresh")
+	assert.Equal(t, map[string]int{queue.BlockedNotChecked: 7}, st.Blocked)
+
+	ls := x.claim(c, 10)
+	require.Equal(t, []campaign.ContactID{"ready"}, ids(ls))
+	st, err = x.q.Status(x.ctx, c.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 0, st.Dialable)
+	assert.Equal(t, 0, st.Hopper)
+	assert.Empty(t, st.Closed)
+	assert.Equal(t, map[string]int{
+		queue.BlockedLeased:         1,
+		queue.BlockedNotDue:         1,
+		queue.BlockedOutsideWindow:  1,
+		queue.BlockedConsent:        1,
+		queue.BlockedSuppressed:     2,
+		queue.BlockedAttemptsUsedUp: 1,
+	}, st.Blocked)
+	assert.Equal(t, map[string]int{"consent_missing": 1, "suppressed_global": 2, "max_attempts": 1}, st.Refused)
+	assert.Contains(t, st.String(), "hopper 0, dialable 0, suppressed 2")
+
+	// Back in the queue but the campaign paused: ready, not dialable.
+	require.NoError(t, x.q.Release(x.ctx, ls[0]))
+	x.status(c, campaign.StatusPaused)
+	st, err = x.q.Status(x.ctx, c.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.Ready)
+	assert.Equal(t, 0, st.Dialable)
+	assert.Equal(t, "campaign is paused", st.Closed)
+	assert.Equal(t, 1, st.Blocked[queue.BlockedCampaignClosed])
+	assert.Equal(t, 0, st.Blocked[queue.BlockedLeased])
+}
