@@ -127,25 +127,20 @@ func (ps *parser) run(ctx context.Context, out chan<- *batch, free <-chan *batch
 		b.rows = append(b.rows, row{})
 		r := &b.rows[len(b.rows)-1]
 		r.line = info.line
-		if info.bad != "" {
+		cp1252, ok := ps.src.decode(rec)
+		if ps.keep {
+			r.raw = slices.Clone(rec) // in UTF-8 where it could be decoded
+		}
+		switch {
+		case info.bad != "":
 			r.reject(info.bad)
-			if ps.keep {
-				r.raw = slices.Clone(rec)
+		case !ok:
+			r.reject(ReasonInvalidEncoding)
+		default:
+			if cp1252 {
+				r.warns |= warnCP1252
 			}
-		} else {
-			cp1252, ok := ps.src.decode(rec)
-			if ps.keep {
-				r.raw = slices.Clone(rec)
-			}
-			switch {
-			case !ok:
-				r.reject(ReasonInvalidEncoding)
-			default:
-				if cp1252 {
-					r.warns |= warnCP1252
-				}
-				ps.validate(rec, r)
-			}
+			ps.validate(rec, r)
 		}
 		if r.outcome == "" {
 			b.candidates++
