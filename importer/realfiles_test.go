@@ -238,6 +238,16 @@ func TestExcelSepAndTitles(t *testing.T) {
 	assert.Equal(t, "Ada", got["+12122790146"].FirstName, "an empty phone takes the mobile")
 	assert.Equal(t, []string{"+12122790148"}, got["+12122790147"].AltPhones)
 
+	// A data cell that reads like a phone header does not make its row
+	// the header.
+	e = newEnv(t, 10)
+	data = "Name,Kind,Digits\nAda,Mobile,2122790146\nBob,Work,2122790147\n"
+	p, err = e.im.Preview(e.ctx, strings.NewReader(data), importer.PreviewOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, p.HeaderLine)
+	res = e.run(data, importer.Options{Columns: map[string]importer.Field{"Digits": importer.FieldPhone}})
+	assert.Equal(t, 2, res.Counts.Accepted)
+
 	// A title line without delimiters.
 	e = newEnv(t, 10)
 	res = e.run("My leads\n\nphone;name\n2122790146;Ada\n", importer.Options{})
