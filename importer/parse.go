@@ -18,7 +18,6 @@ import (
 const (
 	maxEmailLength  = campaign.MaxEmailLength
 	maxSourceLength = campaign.MaxNameLength
-	maxStateLength  = 8
 	maxCustomLength = 1000 // for custom fields the workspace does not declare
 )
 
@@ -271,6 +270,12 @@ func (ps *parser) validate(rec []string, r *row) {
 			r.warns |= warnInvalidExt
 		}
 	}
+	state, stateErr := compliance.NormalizeState(c.State)
+	if stateErr != nil {
+		r.reject(ReasonUnknownState)
+		return
+	}
+	c.State = state
 	for _, f := range p.required {
 		if !filled(c, f, tags) {
 			r.reject(ReasonMissingRequiredField)
@@ -279,7 +284,7 @@ func (ps *parser) validate(rec []string, r *row) {
 	}
 	if len(c.FirstName) > campaign.MaxNameLength || len(c.LastName) > campaign.MaxNameLength ||
 		len(c.Company) > campaign.MaxNameLength || len(c.Notes) > campaign.MaxNotesLength ||
-		len(c.Email) > maxEmailLength || len(c.Source) > maxSourceLength || len(c.State) > maxStateLength ||
+		len(c.Email) > maxEmailLength || len(c.Source) > maxSourceLength ||
 		len(cons.source) > campaign.MaxTextLength || len(tags) > campaign.MaxTags || len(c.Custom) > campaign.MaxCustomFields {
 		r.reject(ReasonFieldTooLong)
 		return

@@ -159,6 +159,9 @@ const (
 	ReasonSuppressedGlobal      = "suppressed_global"
 	ReasonSuppressedClient      = "suppressed_client"
 	ReasonSuppressedCampaign    = "suppressed_campaign"
+	// ReasonUnknownState: the address state is neither a USPS or Canada
+	// Post code nor a full state or province name (compliance.NormalizeState).
+	ReasonUnknownState = "unknown_state"
 	// ReasonMalformedQuotes: a quote in the row does not close on a sane
 	// boundary (before a delimiter or a line end, within the row's own
 	// fields). The row is its first line; the lines after it are read as

@@ -56,6 +56,9 @@ type DialRequest struct {
 	// digits that the carrier dials as tones once the call is answered
 	// (Twilio's SendDigits, after a one-second pause). Defaults to none.
 	Extension string
+	// Content is what this call says, personalised for the contact; nil
+	// when the campaign has none.
+	Content *Content
 }
 
 // MaxExtensionLength is the most digits DialRequest.Extension holds.

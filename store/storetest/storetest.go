@@ -100,6 +100,7 @@ func Run(t *testing.T, caps Capabilities, newStore NewStore) {
 		})
 	})
 	runAuthzTests(t, newStore)
+	runCampaignRuleTests(t, newStore)
 }
 
 // Clock is a manual clock for tests: it starts at a fixed instant and moves
