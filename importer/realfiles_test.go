@@ -491,3 +491,14 @@ func TestContactBounds(t *testing.T) {
 	require.NoError(t, c.Validate())
 	assert.Len(t, c.AltPhones, campaign.MaxAltPhones)
 }
+
+// TestFullStateName: a state name longer than any code is normalised
+// before the length checks.
+func TestFullStateName(t *testing.T) {
+	e := newEnv(t, 10)
+	res := e.run("phone,Mailing State/Province\n2122790146,new hampshire\n2122790147,District of Columbia\n", importer.Options{})
+	require.Equal(t, 2, res.Counts.Accepted, "%+v", res.Counts)
+	got := byPhone(e.contacts(e.cmp.ID))
+	assert.Equal(t, "NH", got["+12122790146"].State)
+	assert.Equal(t, "DC", got["+12122790147"].State)
+}
