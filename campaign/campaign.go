@@ -344,10 +344,7 @@ func (s Settings) validate(v *validator) {
 	v.check(s.ContactCompletionTimeout > 0, "Settings.ContactCompletionTimeout", "must be positive")
 	v.check(s.HopperSize >= 1 && s.HopperSize <= 10000, "Settings.HopperSize", "must be between 1 and 10000, got %d", s.HopperSize)
 	v.check(s.HopperExpiry >= 10*time.Second, "Settings.HopperExpiry", "must be at least 10s, got %s", s.HopperExpiry)
-	w := s.DialWindow
-	v.check(w.Start >= 0 && w.Start < 1440, "Settings.DialWindow.Start", "must be within the day")
-	v.check(w.End > w.Start && w.End <= 1440, "Settings.DialWindow.End", "must be after Start and within the day")
-	v.check(len(w.Days) > 0, "Settings.DialWindow.Days", "must allow at least one day")
+	validateDialWindow(v, "Settings.DialWindow", s.DialWindow)
 	if s.FallbackZone != "" {
 		validateZone(v, "Settings.FallbackZone", s.FallbackZone)
 	}

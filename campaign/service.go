@@ -249,10 +249,10 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 		now := s.Now()
 		c.UpdatedAt = now
 		c.normalizeTimes()
-		if err := c.Validate(); err != nil {
+		if err := CheckEdit(before, c); err != nil {
 			return Campaign{}, err
 		}
-		if err := CheckEdit(before, c); err != nil {
+		if err := c.Validate(); err != nil {
 			return Campaign{}, err
 		}
 		if err := s.checkSchedule(ctx, c); err != nil {
@@ -453,6 +453,7 @@ func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([
 		}
 		c.WorkspaceID, c.Version, c.CreatedAt, c.UpdatedAt = actor.WorkspaceID, 1, now, now
 		c = c.withDefaults()
+		c.normalizeAddressState()
 		c.normalizeTimes()
 		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("contact %d: %w", i, err)
@@ -505,6 +506,27 @@ func (s *Service) UpdateContact(ctx context.Context, actor Actor, id ContactID, 
 	})
 }
 
+// RevokeConsent records that the person withdrew their consent to be
+// called, now and through via (such as "sms", "call" or "email"). Any role
+// that may edit contacts may record it, whoever owns the contact and even
+// while the queue holds it for a call: a revocation only makes the contact
+// less callable, and the dial-time gate reads it again before the dial. A
+// consent revoked already keeps its first revocation.
+func (s *Service) RevokeConsent(ctx context.Context, actor Actor, id ContactID, via string) (Contact, error) {
+	if _, err := s.Authorize(ctx, actor, ActionEditContact); err != nil {
+		return Contact{}, err
+	}
+	if len(via) > MaxTextLength {
+		return Contact{}, fmt.Errorf("%w: revocation channel is %d bytes, at most %d", ErrInvalid, len(via), MaxTextLength)
+	}
+	return s.updateContact(ctx, actor, id, "contact.revoke_consent", func(c *Contact) error {
+		if c.Consent.RevokedAt.IsZero() {
+			c.Consent.RevokedAt, c.Consent.RevokedVia = s.Now(), via
+		}
+		return nil
+	})
+}
+
 func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, action string, edit func(*Contact) error) (Contact, error) {
 	for range s.maxRetries {
 		c, err := s.store.GetContact(ctx, actor.WorkspaceID, id)
@@ -517,6 +539,7 @@ func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, 
 		}
 		now := s.Now()
 		c.ID, c.WorkspaceID, c.Version, c.UpdatedAt = id, actor.WorkspaceID, version, now
+		c.normalizeAddressState()
 		c.normalizeTimes()
 		if err := c.Validate(); err != nil {
 			return Contact{}, err

@@ -34,6 +34,9 @@ type Queue interface {
 // it; see [CampaignSource].
 type Campaigns interface {
 	GetCampaign(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) (campaign.Campaign, error)
+	// GetContact re-reads a contact at dial time (consent may have been
+	// revoked since the claim).
+	GetContact(ctx context.Context, ws campaign.WorkspaceID, id campaign.ContactID) (campaign.Contact, error)
 	GetSchedule(ctx context.Context, ws campaign.WorkspaceID, id campaign.ScheduleID) (campaign.Schedule, error)
 	ListDispositions(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]campaign.Disposition, error)
 	ListContacts(ctx context.Context, ws campaign.WorkspaceID, f campaign.ContactFilter) (campaign.ContactPage, error)
@@ -60,6 +63,10 @@ type Attempts interface {
 	ListAttempts(ctx context.Context, ws campaign.WorkspaceID, f queue.AttemptFilter) ([]campaign.Attempt, error)
 	RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []campaign.Block) error
 	campaign.SpanWriter
+	// RecentAttempts returns, per number, the start times of the
+	// workspace's attempts since a time (any campaign): the dial-time gate
+	// checks the states' frequency caps with it.
+	RecentAttempts(ctx context.Context, ws campaign.WorkspaceID, numbers []string, since time.Time) (map[string][]time.Time, error)
 }
 
 // Engine errors.

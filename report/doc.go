@@ -2,15 +2,21 @@
 // spans and contact states into metrics, heatmaps, exports, scheduled
 // deliveries and a redacted client snapshot.
 //
+// Exports carry personal data (phones, e-mail addresses), so
+// [Service.Export], [Service.History] and [Scheduler.Add] take the acting
+// member and need [campaign.ActionExport] in the exported workspace
+// (Config.Authorizer checks it); the client snapshot needs
+// Config.Entitlements.
+//
 // Every number is computed from those records, never from counters kept on
-// the side (DESIGN.md, data flow step 7). Adapters may answer the
+// the side (docs/design.md, data flow step 7). Adapters may answer the
 // aggregate queries of [Store] from rollups written in the same transaction
 // as each attempt, as the SQL adapters do, provided a test proves the
 // rollups equal to a full recomputation.
 //
 // Every [Metric] carries its sample size and an Incomplete flag with a
 // reason, so that a rate with too little data is never shown as 0% or 100%
-// (DESIGN.md, invariant 5).
+// (docs/design.md, invariant 5).
 //
 // # Definitions
 //

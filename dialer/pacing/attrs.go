@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Attrs is everything drawn for one simulated dial (shared/PACING.md).
+// Attrs is everything drawn for one simulated dial (docs/pacing.md).
 type Attrs struct {
 	// Live reports whether a person answers.
 	Live bool

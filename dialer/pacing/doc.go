@@ -34,6 +34,6 @@
 // [DialAttributes] draws one simulated dial's callee (common random
 // numbers: the k-th dial of a seed is the same call whatever the pacer),
 // exactly as telephony/sim does. Package pacingtest runs the call-centre
-// model of shared/PACING.md in virtual time on those draws, to tune the
+// model of docs/pacing.md in virtual time on those draws, to tune the
 // pacers and cross-check the engine's simulation.
 package pacing

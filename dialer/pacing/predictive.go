@@ -6,7 +6,7 @@ import (
 )
 
 // PredictiveConfig configures Predictive (and Oracle). The zero value gives
-// the defaults, tuned on the simulation of shared/PACING.md.
+// the defaults, tuned on the simulation of docs/pacing.md.
 type PredictiveConfig struct {
 	// Margin is how far under the cap the pacer aims the realised abandon
 	// rate: the feedback loop drives the rate towards Cap − Margin (but at

@@ -1,7 +1,7 @@
 // Command pacingsim runs a call centre in virtual time through the real
 // CallStack engine — the queue on the memory store, the dial-time
 // compliance gate, agent sessions, bridging within 2 s, abandon accounting —
-// against the simulated carrier, exactly as shared/PACING.md specifies, and
+// against the simulated carrier, exactly as docs/pacing.md specifies, and
 // prints one JSON object of fractions:
 //
 //	go run ./examples/pacingsim -agents 20 -answer 0.2 -pacer predictive
@@ -37,7 +37,7 @@ import (
 	"github.com/callstackhq/callstack/telephony/sim"
 )
 
-// Options are the simulation's parameters (shared/PACING.md).
+// Options are the simulation's parameters (docs/pacing.md).
 type Options struct {
 	Agents            int
 	Answer, AnswerEnd float64

@@ -27,6 +27,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/callstackhq/callstack/internal/sqlstore"
+	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/store"
 )
 
@@ -45,8 +46,9 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 type options struct {
-	schema   string
-	maxConns int
+	schema     string
+	maxConns   int
+	leaseClock queue.LeaseClock
 }
 
 // Option configures [Open].
@@ -73,6 +75,21 @@ func WithMaxConns(n int) Option {
 			return fmt.Errorf("postgres: max connections must be at least 1, got %d", n)
 		}
 		o.maxConns = n
+		return nil
+	}
+}
+
+// WithLeaseClock chooses whose clock judges when leases (of contacts and
+// of campaigns) expire: queue.StoreClock, the database's clock, so hosts
+// with skewed clocks agree; or queue.CallerClock, the now passed to each
+// call, as a simulation or a test on a virtual clock needs. Defaults to
+// queue.StoreClock.
+func WithLeaseClock(c queue.LeaseClock) Option {
+	return func(o *options) error {
+		if c != queue.StoreClock && c != queue.CallerClock {
+			return fmt.Errorf("postgres: unknown lease clock %d", c)
+		}
+		o.leaseClock = c
 		return nil
 	}
 }
@@ -142,6 +159,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s.db = db
+	s.SetLeaseClock(o.leaseClock)
 	return s, nil
 }
 

@@ -20,9 +20,9 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	open := func(t *testing.T) *postgres.Store {
+	open := func(t *testing.T, c queue.LeaseClock) *postgres.Store {
 		dsn := postgrestest.Schema(t)
-		s, err := postgres.Open(context.Background(), dsn, postgres.WithMaxConns(4))
+		s, err := postgres.Open(context.Background(), dsn, postgres.WithMaxConns(4), postgres.WithLeaseClock(c))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,13 +33,10 @@ func TestConformance(t *testing.T) {
 	}
 	caps := storetest.Capabilities{
 		// The adapter's default: leases judged by the database's clock.
-		StoreClock: func(t *testing.T) store.Store { return open(t) },
+		StoreClock: func(t *testing.T) store.Store { return open(t, queue.StoreClock) },
 	}
-	storetest.Run(t, caps, func(t *testing.T) store.Store {
-		s := open(t)
-		s.SetLeaseClock(queue.CallerClock) // the suite's virtual time
-		return s
-	})
+	// The suite runs on a virtual clock.
+	storetest.Run(t, caps, func(t *testing.T) store.Store { return open(t, queue.CallerClock) })
 }
 
 // TestConcurrentMigrate runs Migrate from two pools (as two processes

@@ -828,7 +828,7 @@ func testQueueRace(t *testing.T, x *queueHarness) {
 }
 
 // testQueueOneLiveLeasePerNumber: a number is in at most one live lease in
-// the workspace, whichever campaign or contact carries it (DESIGN.md
+// the workspace, whichever campaign or contact carries it (docs/design.md
 // invariant 1); an expired lease of a campaign nobody paces frees its
 // number once any campaign's claim reaps it.
 func testQueueOneLiveLeasePerNumber(t *testing.T, x *queueHarness) {

@@ -36,7 +36,7 @@
 //
 // # Calls
 //
-// With the defaults (the distributions of shared/PACING.md) a dial is
+// With the defaults (the distributions of docs/pacing.md) a dial is
 // answered with probability Config.AnswerProb(t) after R = 3 + Exp(mean 6) s
 // truncated to 25 s; otherwise the line is held U(2, 6) s and ends busy or
 // failed with probability 0.3, else it rings 25 s (or the ring timeout, if

@@ -45,7 +45,7 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// TestGoals runs every pacer on every scenario of shared/PACING.md (seeds
+// TestGoals runs every pacer on every scenario of docs/pacing.md (seeds
 // 1..3, 30 shifts each, one campaign per seed), prints the results table
 // and asserts the goals. It takes a few minutes, so it runs only with
 // CALLSTACK_PACING_FULL=1:
@@ -152,7 +152,7 @@ func TestGoals(t *testing.T) {
 	}
 	t.Log(out.String())
 
-	// The goals (shared/PACING.md).
+	// The goals (docs/pacing.md).
 	pred := func(name string) pacingtest.Summary { return results[[2]string{name, "predictive"}] }
 	orac := func(name string) pacingtest.Summary { return results[[2]string{name, "oracle"}] }
 	head := pred("N=20 p=.20")

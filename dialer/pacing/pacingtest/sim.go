@@ -1,5 +1,5 @@
 // Package pacingtest is a fast discrete-event model of a call centre
-// (shared/PACING.md) for tuning pacers and cross-checking the dialer
+// (docs/pacing.md) for tuning pacers and cross-checking the dialer
 // engine's simulation. It does not run the engine: it models agents,
 // calls, the 2-second abandon rule and the abandon accounting directly,
 // in virtual time, and asks a pacing.Pacer every second how many calls to

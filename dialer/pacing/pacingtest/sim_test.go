@@ -25,7 +25,7 @@ func TestProgressiveNeverAbandons(t *testing.T) {
 	s := pacingtest.Summarize(r)
 	assert.Zero(t, s.Abandoned)
 	assert.Equal(t, s.Live, connected(r), "every live answer is connected")
-	// About the reference figure (PACING.md: 54.1% at N=20, p=0.2; fewer
+	// About the reference figure (docs/pacing.md: 54.1% at N=20, p=0.2; fewer
 	// agents, same ratio).
 	assert.InDelta(t, 0.54, s.Occupancy, 0.03)
 }
