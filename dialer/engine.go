@@ -547,7 +547,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.started = true
 	now := e.cfg.Clock()
 	e.nextTick = now
-	e.nextStatus = now // read the status (and start a due Queued campaign) at once
+	if e.c.DueToStart(now) || e.c.DueToEnd(now) {
+		e.nextStatus = now // start a due Queued campaign (or end one past its deadline) at once
+	}
 	e.mu.Unlock()
 	if err := e.cfg.Carrier.Start(ctx, e); err != nil {
 		return fmt.Errorf("dialer: start carrier: %w", err)
