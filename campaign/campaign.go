@@ -231,6 +231,9 @@ type Settings struct {
 	CallbackGrace time.Duration
 	// CallerIDs are the E.164 numbers calls are placed from.
 	CallerIDs []string
+	// Content is the script, AI prompt and message, personalised per
+	// contact at dial time. Defaults to none.
+	Content Content
 }
 
 // WithDefaults returns s with every zero field set to its documented
@@ -301,6 +304,9 @@ func (s Settings) WithDefaults(defaultRegion string) Settings {
 		s.LaneOrder = DefaultLaneOrder()
 	}
 	def(&s.CallbackGrace, 15*time.Minute)
+	if s.Content.Missing == "" {
+		s.Content.Missing = MissingBlock
+	}
 	return s
 }
 
@@ -335,10 +341,7 @@ func (s Settings) validate(v *validator) {
 	v.check(s.ContactCompletionTimeout > 0, "Settings.ContactCompletionTimeout", "must be positive")
 	v.check(s.HopperSize >= 1 && s.HopperSize <= 10000, "Settings.HopperSize", "must be between 1 and 10000, got %d", s.HopperSize)
 	v.check(s.HopperExpiry >= 10*time.Second, "Settings.HopperExpiry", "must be at least 10s, got %s", s.HopperExpiry)
-	w := s.DialWindow
-	v.check(w.Start >= 0 && w.Start < 1440, "Settings.DialWindow.Start", "must be within the day")
-	v.check(w.End > w.Start && w.End <= 1440, "Settings.DialWindow.End", "must be after Start and within the day")
-	v.check(len(w.Days) > 0, "Settings.DialWindow.Days", "must allow at least one day")
+	validateDialWindow(v, "Settings.DialWindow", s.DialWindow)
 	if s.FallbackZone != "" {
 		validateZone(v, "Settings.FallbackZone", s.FallbackZone)
 	}
@@ -371,6 +374,7 @@ func (s Settings) validate(v *validator) {
 	for i, n := range s.CallerIDs {
 		v.check(isE164(n), fmt.Sprintf("Settings.CallerIDs[%d]", i), "must be E.164, got %q", n)
 	}
+	s.Content.validate(v)
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no

@@ -13,7 +13,6 @@ type ContactStatus string
 const (
 	ContactPending        ContactStatus = "pending"         // never called
 	ContactDialing        ContactStatus = "dialing"         // leased: a call is being placed or is live
-	ContactCalled         ContactStatus = "called"          // called, outcome awaited
 	ContactRetry          ContactStatus = "retry"           // waiting for a retry
 	ContactCallback       ContactStatus = "callback"        // a callback is scheduled
 	ContactCompleted      ContactStatus = "completed"       // final: reached with a final disposition
@@ -25,10 +24,22 @@ const (
 	ContactDNC            ContactStatus = "dnc"             // final: asked not to be called
 )
 
+// ContactCalled was meant for a contact whose call ended while its outcome
+// was awaited. It is no longer part of the model and is never stored
+// ([ContactStatus.Valid] refuses it): such a contact stays ContactDialing,
+// because the lease that fences its outcome holds it in that status, and a
+// second in-call status would have to be honoured by every lease check
+// (claims, reaping, Finish) while adding nothing the dial journal lacks.
+// The status check counts these contacts as in a call
+// ([StatusCheck.InCall]); the engine's Awaiting lists them by agent.
+//
+// Deprecated: a contact awaiting its outcome is ContactDialing.
+const ContactCalled ContactStatus = "called"
+
 // Valid reports whether s is a defined contact status.
 func (s ContactStatus) Valid() bool {
 	switch s {
-	case ContactPending, ContactDialing, ContactCalled, ContactRetry, ContactCallback, ContactCompleted,
+	case ContactPending, ContactDialing, ContactRetry, ContactCallback, ContactCompleted,
 		ContactFailed, ContactNoConversation, ContactSkipped, ContactCancelled, ContactExpired, ContactDNC:
 		return true
 	}
@@ -135,6 +146,10 @@ type Contact struct {
 	Phone string
 	// AltPhones are alternate numbers in E.164.
 	AltPhones []string
+	// Extension is the extension of Phone: 1–16 digits, dialled as tones
+	// once the call is answered (telephony.DialRequest.Extension).
+	// Defaults to none.
+	Extension string
 	Email     string
 	Source    string
 	OwnerID   UserID
@@ -149,7 +164,9 @@ type Contact struct {
 	// have several.
 	Timezones []string
 	// State is the state or province of the contact's address (ISO 3166-2
-	// subdivision code without the country, e.g. "FL"), when known.
+	// subdivision code without the country, e.g. "FL"), when known. Writes
+	// through the Service accept any spelling LookupSubdivision knows
+	// ("florida", "US-FL") and store the code; anything else is refused.
 	State string
 	// AreaCodeState is the state of the phone's area code, when known.
 	AreaCodeState string
@@ -202,7 +219,23 @@ const (
 	// MaxTextLength bounds other short free text (Consent.Source,
 	// Campaign.Goal).
 	MaxTextLength = 1000
+	// MaxExtensionLength is the most digits an extension has.
+	MaxExtensionLength = 16
 )
+
+// ValidExtension reports whether s is a phone extension: 1 to
+// MaxExtensionLength ASCII digits.
+func ValidExtension(s string) bool {
+	if s == "" || len(s) > MaxExtensionLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // Validate checks the contact; the error names each failing field.
 func (c Contact) Validate() error {
@@ -215,6 +248,7 @@ func (c Contact) Validate() error {
 	for i, p := range c.AltPhones {
 		v.check(isE164(p), fmt.Sprintf("AltPhones[%d]", i), "must be E.164, got %q", p)
 	}
+	v.check(c.Extension == "" || ValidExtension(c.Extension), "Extension", "must be 1–%d digits, got %q", MaxExtensionLength, c.Extension)
 	if c.Email != "" {
 		a, err := mail.ParseAddress(c.Email)
 		v.check(err == nil && a.Address == c.Email, "Email", "malformed address %q", c.Email)
@@ -230,6 +264,7 @@ func (c Contact) Validate() error {
 	v.check(c.Status.Valid(), "Status", "unknown status %q", c.Status)
 	v.check(c.Lane == "" || isLane(c.Lane), "Lane", "unknown lane %q", c.Lane)
 	v.check(c.Attempts >= 0, "Attempts", "must not be negative")
+	validateAddressState(&v, "State", c.State)
 	v.check(c.Consent.Kind.Valid(), "Consent.Kind", "unknown consent kind %q", c.Consent.Kind)
 	switch c.Consent.Scope {
 	case ConsentScopeCampaign, ConsentScopeClient, ConsentScopeAny:
@@ -278,6 +313,7 @@ func (c Contact) Erased(now time.Time) Contact {
 	c.FirstName, c.LastName, c.Company, c.Email, c.Notes = "", "", "", "", ""
 	c.Phone = ""
 	c.AltPhones, c.Tags, c.Custom, c.Timezones = nil, nil, nil, nil
+	c.Extension = ""
 	c.State, c.AreaCodeState = "", ""
 	c.Consent.Source = ""
 	if c.Consent.RevokedAt.IsZero() {

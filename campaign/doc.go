@@ -12,5 +12,11 @@
 //
 // [Service] is the entry point for every mutation: it checks the acting
 // member's role with [Permit], validates, stamps times from its injected
-// clock and writes an [AuditEntry] with each change.
+// clock and writes an [AuditEntry] with each change. Contact edits are
+// further limited by role ([CheckContactEdit]): a Caller edits only the
+// contacts it owns, and never their queue or compliance fields; a contact
+// being called is [ErrLeased]. Every record's Validate refuses invalid
+// UTF-8 and values past the documented limits (the Max… constants) with
+// [ErrInvalid]. SECURITY.md at the repository root says where each door
+// is guarded.
 package campaign

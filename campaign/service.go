@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -223,7 +224,9 @@ func (s *Service) checkSchedule(ctx context.Context, c Campaign) error {
 
 // UpdateCampaign applies edit to the campaign and stores it, re-reading and
 // re-applying edit when a concurrent writer won the race (CampaignManager
-// or TeamAdmin). edit must not change Status; use Transition.
+// or TeamAdmin). edit must not change Status; use Transition. An edit of a
+// field the campaign's status locks is refused with a [*LockedError] (see
+// [CheckEdit]); the audit entry lists the fields changed.
 func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit func(*Campaign) error) (Campaign, error) {
 	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
 		return Campaign{}, err
@@ -234,6 +237,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 			return Campaign{}, err
 		}
 		status, version := c.Status, c.Version
+		before := c.clone()
 		if err := edit(&c); err != nil {
 			return Campaign{}, err
 		}
@@ -245,13 +249,17 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 		now := s.Now()
 		c.UpdatedAt = now
 		c.normalizeTimes()
+		if err := CheckEdit(before, c); err != nil {
+			return Campaign{}, err
+		}
 		if err := c.Validate(); err != nil {
 			return Campaign{}, err
 		}
 		if err := s.checkSchedule(ctx, c); err != nil {
 			return Campaign{}, err
 		}
-		err = s.store.UpdateCampaign(ctx, c, s.audit(actor, "campaign.update", "campaign", string(id), "", now))
+		changed := strings.Join(ChangedFields(before, c), ", ")
+		err = s.store.UpdateCampaign(ctx, c, s.audit(actor, "campaign.update", "campaign", string(id), changed, now))
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
@@ -296,6 +304,11 @@ func (s *Service) transition(ctx context.Context, actor Actor, id ID, to Status,
 		}
 		if err := CheckTransition(c, to); err != nil {
 			return Campaign{}, err
+		}
+		if to == StatusQueued {
+			if err := s.checkGoalsReady(ctx, actor.WorkspaceID, id); err != nil {
+				return Campaign{}, err
+			}
 		}
 		archivedFrom := Status("")
 		if to == StatusArchived {
@@ -359,13 +372,15 @@ func (s *Service) PutDisposition(ctx context.Context, actor Actor, d Disposition
 }
 
 // PutGoal creates or replaces a goal (CampaignManager or TeamAdmin). A zero
-// g.ID is assigned.
+// g.ID is assigned. A campaign has at most one active primary goal, and
+// needs exactly one to be queued when it has goals.
 func (s *Service) PutGoal(ctx context.Context, actor Actor, g Goal) (Goal, error) {
 	g.WorkspaceID = actor.WorkspaceID
 	if g.ID == "" {
 		g.ID = GoalID(NewID("gol", s.Now()))
 	}
-	err := s.putChild(ctx, actor, g.CampaignID, "goal", string(g.ID), g.Validate, func(a AuditEntry) error { return s.store.PutGoal(ctx, g, a) })
+	validate := func() error { return errors.Join(g.Validate(), s.checkPrimaryGoal(ctx, g)) }
+	err := s.putChild(ctx, actor, g.CampaignID, "goal", string(g.ID), validate, func(a AuditEntry) error { return s.store.PutGoal(ctx, g, a) })
 	if err != nil {
 		return Goal{}, err
 	}
@@ -438,6 +453,7 @@ func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([
 		}
 		c.WorkspaceID, c.Version, c.CreatedAt, c.UpdatedAt = actor.WorkspaceID, 1, now, now
 		c = c.withDefaults()
+		c.normalizeAddressState()
 		c.normalizeTimes()
 		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("contact %d: %w", i, err)
@@ -490,6 +506,27 @@ func (s *Service) UpdateContact(ctx context.Context, actor Actor, id ContactID, 
 	})
 }
 
+// RevokeConsent records that the person withdrew their consent to be
+// called, now and through via (such as "sms", "call" or "email"). Any role
+// that may edit contacts may record it, whoever owns the contact and even
+// while the queue holds it for a call: a revocation only makes the contact
+// less callable, and the dial-time gate reads it again before the dial. A
+// consent revoked already keeps its first revocation.
+func (s *Service) RevokeConsent(ctx context.Context, actor Actor, id ContactID, via string) (Contact, error) {
+	if _, err := s.Authorize(ctx, actor, ActionEditContact); err != nil {
+		return Contact{}, err
+	}
+	if len(via) > MaxTextLength {
+		return Contact{}, fmt.Errorf("%w: revocation channel is %d bytes, at most %d", ErrInvalid, len(via), MaxTextLength)
+	}
+	return s.updateContact(ctx, actor, id, "contact.revoke_consent", func(c *Contact) error {
+		if c.Consent.RevokedAt.IsZero() {
+			c.Consent.RevokedAt, c.Consent.RevokedVia = s.Now(), via
+		}
+		return nil
+	})
+}
+
 func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, action string, edit func(*Contact) error) (Contact, error) {
 	for range s.maxRetries {
 		c, err := s.store.GetContact(ctx, actor.WorkspaceID, id)
@@ -502,6 +539,7 @@ func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, 
 		}
 		now := s.Now()
 		c.ID, c.WorkspaceID, c.Version, c.UpdatedAt = id, actor.WorkspaceID, version, now
+		c.normalizeAddressState()
 		c.normalizeTimes()
 		if err := c.Validate(); err != nil {
 			return Contact{}, err
@@ -522,7 +560,11 @@ func (s *Service) updateContact(ctx context.Context, actor Actor, id ContactID, 
 // EraseContact removes a person's personal data on request (CampaignManager
 // or TeamAdmin): the suppression entry for their numbers and email is
 // recorded first through the configured [Suppressor], then the contact is
-// replaced by [Contact.Erased]. Reports keep the anonymous counts.
+// replaced by [Contact.Erased], then their attempts and blocks are masked
+// ([Store.EraseContactRecords]). Reports keep the anonymous counts.
+// Erasing an erased contact masks its records again and nothing else, so a
+// call that was in progress at the first erasure is masked by a second one
+// after it ends, and an erasure cut short by a crash completes.
 func (s *Service) EraseContact(ctx context.Context, actor Actor, id ContactID) (Contact, error) {
 	if _, err := s.Authorize(ctx, actor, ActionEraseContact); err != nil {
 		return Contact{}, err
@@ -534,15 +576,22 @@ func (s *Service) EraseContact(ctx context.Context, actor Actor, id ContactID) (
 	if err != nil {
 		return Contact{}, err
 	}
-	if !c.ErasedAt.IsZero() {
-		return c, nil
+	if c.ErasedAt.IsZero() {
+		phones := append([]string{c.Phone}, c.AltPhones...)
+		if err := s.suppressor.SuppressErased(ctx, actor.WorkspaceID, phones, c.Email, actor.UserID, s.Now()); err != nil {
+			return Contact{}, fmt.Errorf("campaign: suppress before erasing: %w", err)
+		}
+		c, err = s.updateContact(ctx, actor, id, "contact.erase", func(c *Contact) error {
+			*c = c.Erased(s.Now())
+			return nil
+		})
+		if err != nil {
+			return Contact{}, err
+		}
 	}
-	phones := append([]string{c.Phone}, c.AltPhones...)
-	if err := s.suppressor.SuppressErased(ctx, actor.WorkspaceID, phones, c.Email, actor.UserID, s.Now()); err != nil {
-		return Contact{}, fmt.Errorf("campaign: suppress before erasing: %w", err)
+	now := s.Now()
+	if _, _, err := s.store.EraseContactRecords(ctx, actor.WorkspaceID, id, s.audit(actor, "contact.erase_records", "contact", string(id), "", now)); err != nil {
+		return Contact{}, fmt.Errorf("campaign: erase attempts and blocks: %w", err)
 	}
-	return s.updateContact(ctx, actor, id, "contact.erase", func(c *Contact) error {
-		*c = c.Erased(s.Now())
-		return nil
-	})
+	return c, nil
 }

@@ -67,6 +67,12 @@ type Store interface {
 	UpdateContact(ctx context.Context, c Contact, a AuditEntry) error
 	// ListContacts returns a page of contacts matching f, ordered by ID.
 	ListContacts(ctx context.Context, ws WorkspaceID, f ContactFilter) (ContactPage, error)
+	// EraseContactRecords masks the personal data of contact id in the
+	// attempt log and the blocks ([MaskAttempt], [MaskBlock]), keeping every
+	// row so counts stay, and records a in the same transaction. It
+	// reports how many attempts and blocks it changed; a second call
+	// changes nothing.
+	EraseContactRecords(ctx context.Context, ws WorkspaceID, id ContactID, a AuditEntry) (attempts, blocks int, err error)
 
 	// ListAudit returns audit entries matching f, oldest first.
 	ListAudit(ctx context.Context, ws WorkspaceID, f AuditFilter) ([]AuditEntry, error)

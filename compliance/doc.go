@@ -32,6 +32,30 @@
 // often one subject is called. A number with no zone, such as toll-free,
 // follows the window's fallback zone, and is not callable without one.
 //
-// The package is pure functions over data tables: it imports no other
-// CallStack package, reads no clock and keeps no global state.
+// # Where the person may be
+//
+// A call is allowed only when every zone where the called party may be
+// allows it: the number's zones, the zones of the address state
+// (StateZones; states that span zones list all of them) and the window's
+// fallback zone when the number has none. Rules.Check, Rules.NextCallable
+// and everything built on them (the queue's callable windows, claims, the
+// dialer's dial-time gate) apply this one rule. Address states are read by
+// NormalizeState (codes or full names, any case); a state it cannot read
+// blocks the call (CodeUnknownState) rather than switching its law off.
+//
+// # Jurisdictions
+//
+// The law is data: DefaultCountryRules (the TCPA's hours in the US, the
+// CRTC's in Canada) and DefaultStateRules (a row for each state and DC,
+// each citing its statute, with a Note where a rule covers only some calls
+// or where the row takes the cautious reading of an unclear statute).
+// Rules.With overrides or adds state and province rows, Rules.WithCountries
+// adds or overrides countries. A refusal names the rule that blocked:
+// Verdict.State, Verdict.Country and Verdict.Source (the citation).
+//
+// The choices behind the rules are explained in docs/compliance.md.
+//
+// The package is pure functions over data tables: it imports only the
+// campaign model (for the subdivision names), reads no clock and keeps no
+// global state.
 package compliance

@@ -7,21 +7,27 @@ import (
 	"github.com/callstackhq/callstack/compliance"
 )
 
-// A Florida contact in New York's zone at 20:30 local: federal law allows
-// until 21:00, Florida only until 20:00.
+// A California number whose owner lives in Florida, called at 19:30
+// Pacific time: 22:30 where the person lives. The address state's zones
+// (Florida spans Eastern and Central time) are candidates too, and the
+// refusal names the rule that blocked it.
 func ExampleRules_Check() {
 	rules := compliance.NewRules()
 	target := compliance.CallTarget{
-		Zones:        []string{"America/New_York"},
-		AddressState: "FL",
+		Zones:         []string{"America/Los_Angeles"}, // the number's zone
+		AreaCodeState: "CA",
+		AddressState:  "Florida", // codes or full names, any case
 	}
-	at := time.Date(2026, 3, 9, 0, 30, 0, 0, time.UTC) // 20:30 EDT on March 8
-	fmt.Println(rules.Check(at, target, compliance.DefaultWindow()))
+	at := time.Date(2026, 3, 10, 2, 30, 0, 0, time.UTC) // 19:30 PDT on March 9
+	v := rules.Check(at, target, compliance.DefaultWindow())
+	fmt.Println(v.Code, v.Zone, v.State, v.Country)
+	fmt.Println(v.Source)
 
-	at = time.Date(2026, 3, 9, 14, 0, 0, 0, time.UTC) // 10:00 EDT
+	at = time.Date(2026, 3, 9, 19, 0, 0, 0, time.UTC) // 12:00 PDT, 15:00 EDT
 	fmt.Println(rules.Check(at, target, compliance.DefaultWindow()))
 	// Output:
-	// outside_legal_hours zone=America/New_York state=FL
+	// outside_legal_hours America/Chicago US US
+	// 47 CFR 64.1200(c)(1) (TCPA: no telephone solicitation before 8 a.m. or after 9 p.m. local time)
 	// allowed
 }
 

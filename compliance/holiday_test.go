@@ -58,7 +58,7 @@ func TestHolidayStateDates(t *testing.T) {
 		{"LA", "2025-03-04", "Mardi Gras"},
 		{"LA", "2026-04-03", "Good Friday"},
 		{"LA", "2026-11-01", "All Saints' Day"},
-		{"LA", "2026-11-02", "All Saints' Day"}, // Nov 1 2026 is a Sunday
+		{"LA", "2026-11-02", ""}, // Nov 1 2026 is a Sunday; La. R.S. 1:55 does not move All Saints' Day
 		{"LA", "2026-08-10", ""},
 		{"RI", "2026-08-10", "Victory Day"},
 		{"RI", "2025-08-11", "Victory Day"},
@@ -73,7 +73,8 @@ func TestHolidayStateDates(t *testing.T) {
 		{"AL", "2026-06-01", "Jefferson Davis's Birthday"},
 		{"AL", "2026-02-17", "Mardi Gras"},
 		{"PA", "2026-06-14", "Flag Day"},
-		{"PA", "2025-06-13", "Flag Day"}, // 2025-06-14 is a Saturday
+		{"PA", "2025-06-13", ""},         // 2025-06-14 is a Saturday; 44 P.S. § 11 moves only Sunday holidays
+		{"PA", "2026-06-15", "Flag Day"}, // 2026-06-14 is a Sunday
 		{"PA", "2026-11-03", "Election Day"},
 		{"PA", "2027-11-02", "Election Day"}, // Nov 1 2027 is the first Monday
 		{"PA", "2022-11-08", "Election Day"}, // Nov 1 2022 is a Tuesday

@@ -80,6 +80,10 @@ func isN11(d string) bool {
 	return len(d) >= 3 && d[0] >= '2' && d[0] <= '9' && d[1] == '1' && d[2] == '1'
 }
 
+// nanpNationalDigits is the length of every dialable NANP national
+// number: a three-digit area code and a seven-digit local number.
+const nanpNationalDigits = 10
+
 // nanpLocal returns the seven-digit local part (NXX + line) of a NANP
 // national number written with ten or seven digits, and false otherwise.
 func nanpLocal(nsn string) (string, bool) {

@@ -38,7 +38,8 @@ const (
 	// (020 7946 0xxx, 0161 496 0xxx, 07700 900xxx, ...).
 	ReasonFictionalNumber Reason = "fictional_number"
 	// ReasonInvalidPhone: phonenumbers parses the number but the metadata
-	// of its country does not accept it.
+	// of its country does not accept it, or a NANP number has other than
+	// ten national digits.
 	ReasonInvalidPhone Reason = "invalid_phone"
 	// ReasonUnsupportedNumberType: a valid number whose type is unknown or
 	// PERSONAL_NUMBER (NANP 5XX personal communications, UK 070), which
@@ -191,7 +192,9 @@ type NumberFacts struct {
 	// Extension is the extension written after the number ("12" from
 	// "ext. 12" or "x12"); it is kept here and never part of E164.
 	Extension string
-	// Type is the kind of line the number reaches.
+	// Type is the kind of line the number reaches; NumberTypeUnknown for
+	// a number that is not valid (Region, Timezones and States are then
+	// empty too).
 	Type NumberType
 	// Timezones are the candidate IANA zones of the number, sorted; empty
 	// when unknown (see NumberWarningNoGeographicZone). A geographic number
@@ -347,6 +350,13 @@ func judge(cc int, nsn string, lf *lineFacts, allowed []string) Reason {
 	switch cc {
 	case 1:
 		digitRule = nanpRule(nsn)
+		if digitRule == "" && len(nsn) != nanpNationalDigits {
+			// phonenumbers accepts some short NANP strings (Canada's
+			// seven-digit 310-xxxx universal access numbers), so a truncated
+			// "(310) 471-6" would pass as valid: every dialable NANP number
+			// has exactly ten national digits.
+			return ReasonInvalidPhone
+		}
 	case 44:
 		for _, p := range gbFictionalPrefixes {
 			if strings.HasPrefix(nsn, p) {
@@ -379,6 +389,12 @@ func judge(cc int, nsn string, lf *lineFacts, allowed []string) Reason {
 // buildFacts assembles the facts of a number; the slices are fresh copies,
 // so callers may keep or change them.
 func buildFacts(e164 string, cc int, nsn, ext string, lf *lineFacts) NumberFacts {
+	if !lf.valid || (cc == 1 && len(nsn) != nanpNationalDigits) {
+		// An invalid number has no type, region or zone: say so rather
+		// than repeat what phonenumbers guesses from its prefix.
+		return NumberFacts{E164: e164, CountryCode: cc, NationalNumber: nsn, Extension: ext,
+			Type: NumberTypeUnknown, Warnings: []NumberWarning{NumberWarningNoGeographicZone}}
+	}
 	f := NumberFacts{
 		E164:           e164,
 		Region:         lf.region,

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/rickar/cal/v2"
+
+	"github.com/callstackhq/callstack/campaign"
 )
 
 // Errors returned when building Rules.
@@ -24,6 +26,10 @@ type VerdictCode string
 
 // Verdict codes, in the order Check tests them for each candidate zone.
 const (
+	// CodeUnknownState: the target's address or area-code state is not a
+	// state, district, territory or province code or name (see
+	// NormalizeState): its law cannot be applied, so nothing is allowed.
+	CodeUnknownState VerdictCode = "unknown_state"
 	// CodeNoTimezone: the target has no zone and the window has no fallback.
 	CodeNoTimezone VerdictCode = "no_timezone"
 	// CodeUnknownTimezone: a zone name cannot be loaded and the window has
@@ -61,13 +67,17 @@ const FederalSource = "47 CFR 64.1200(c)(1) (TCPA: no telephone solicitation bef
 // DefaultHorizon is how far NextCallable looks ahead by default.
 const DefaultHorizon = 14 * 24 * time.Hour
 
-// StateRule is one row of the state calling-time table. All times are the
-// called party's local time; an interval [Start, End) allows End−1 minute
-// but not End.
+// StateRule is one row of the state calling-time table: a US state or
+// district, or a Canadian province. All times are the called party's local
+// time; an interval [Start, End) allows End−1 minute but not End.
 type StateRule struct {
-	// State is the two-letter USPS code, e.g. "FL". Required; stored in
-	// upper case.
+	// State is the two-letter USPS or Canada Post code, e.g. "FL", "QC".
+	// Required; stored in upper case.
 	State string
+	// Country is the country whose national rule applies with the row.
+	// Defaults to the country of State (see StateCountry), or "US" for a
+	// code outside our table.
+	Country string
 	// Hours are the legal calling hours on days without an entry in
 	// DayHours. Defaults to the federal 08:00–21:00 when zero.
 	Hours Interval
@@ -86,6 +96,10 @@ type StateRule struct {
 	Cap Cap
 	// Source cites the statute or regulation the row encodes.
 	Source string
+	// Note says where a rule covers only some calls (prerecorded
+	// messages, autodialers, sales but not surveys) and which reading the
+	// row takes where the law is unclear. Defaults to none.
+	Note string
 }
 
 // hoursOn returns the legal interval on weekday wd (empty when closed).
@@ -102,6 +116,7 @@ func (s *StateRule) hoursOn(wd time.Weekday) Interval {
 // clone deep-copies the row's map and slice and applies defaults.
 func (s StateRule) clone() StateRule {
 	s.State = strings.ToUpper(s.State)
+	s.Country = strings.ToUpper(s.Country)
 	if s.DayHours != nil {
 		m := make(map[time.Weekday]Interval, len(s.DayHours))
 		for k, v := range s.DayHours {
@@ -144,41 +159,6 @@ func (s StateRule) Validate() error {
 	return nil
 }
 
-// DefaultStateRules returns a fresh copy of the built-in state table:
-// states whose calling-time law is stricter than the federal rule. Rows
-// encode the statutes as we read them, not legal advice; override rows
-// with Rules.With when counsel reads them differently.
-func DefaultStateRules() []StateRule {
-	eightToEight := Interval{Start: At(8, 0), End: At(20, 0)}
-	threePerDay := Cap{Limit: 3, Per: 24 * time.Hour}
-	return []StateRule{
-		{State: "AL", Hours: eightToEight, NoSunday: true, NoHolidays: true, Holidays: StateHolidays("AL"),
-			Source: "Ala. Admin. Code r. 770-X-5-.17(1)(b) (no solicitation on Sundays or holidays; 8 a.m.–8 p.m.); Alabama Telemarketing Act, Ala. Code § 8-19A-1 et seq."},
-		{State: "CT", Hours: Interval{Start: At(9, 0), End: At(20, 0)},
-			Source: "Conn. Gen. Stat. § 42-288a, as amended by Pub. Act 23-98 (9 a.m.–8 p.m.)"},
-		{State: "FL", Hours: eightToEight, Cap: threePerDay,
-			Source: "Fla. Stat. § 501.616(6) (8 a.m.–8 p.m.), (7) (no more than 3 calls per 24 hours to a person on the same subject)"},
-		{State: "LA", Hours: eightToEight, NoSunday: true, NoHolidays: true, Holidays: StateHolidays("LA"),
-			Source: "La. R.S. 45:811 (no telephone solicitation on Sunday, a legal holiday, or before 8 a.m. or after 8 p.m.); LPSC General Order R-29617; emergencies: La. R.S. 45:844.31"},
-		{State: "MD", Hours: eightToEight, Cap: threePerDay,
-			Source: "Md. Code, Com. Law § 14-4503 (Stop the Spam Calls Act of 2023: 8 a.m.–8 p.m., no more than 3 calls per 24 hours on the same subject)"},
-		{State: "MS", Hours: eightToEight, NoSunday: true,
-			Source: "Miss. Code Ann. § 77-3-725 (8 a.m.–8 p.m., not on Sunday)"},
-		{State: "OK", Hours: eightToEight, Cap: threePerDay,
-			Source: "Okla. Stat. tit. 15, § 775C.4 (Telephone Solicitation Act of 2022: 8 a.m.–8 p.m., no more than 3 calls per 24 hours on the same subject)"},
-		{State: "PA", Hours: Interval{Start: At(8, 0), End: At(21, 0)}, NoHolidays: true, Holidays: StateHolidays("PA"),
-			Source: "73 P.S. § 2245(a) (Telemarketer Registration Act; legal holidays added by Act 73 of 2019)"},
-		{State: "RI", Hours: Interval{Start: At(9, 0), End: At(18, 0)},
-			DayHours: map[time.Weekday]Interval{time.Saturday: {Start: At(10, 0), End: At(17, 0)}},
-			NoSunday: true, NoHolidays: true, Holidays: StateHolidays("RI"),
-			Source: "R.I. Gen. Laws § 5-61-3.4(a) (Mon–Fri 9 a.m.–6 p.m., Sat 10 a.m.–5 p.m., never on Sundays or holidays)"},
-		{State: "UT", Hours: Interval{Start: At(8, 0), End: At(21, 0)}, NoSunday: true, NoHolidays: true, Holidays: StateHolidays("UT"),
-			Source: "Utah Code § 13-25a-103(3) (not between 9 p.m. and 8 a.m., on a Sunday, or on a legal holiday)"},
-		{State: "WA", Hours: eightToEight,
-			Source: "RCW 80.36.390(2) (8 a.m.–8 p.m.)"},
-	}
-}
-
 // Blackout bans all calls on a range of local dates, e.g. a declared state
 // of emergency (La. R.S. 45:844.31) or a one-off holiday by proclamation.
 type Blackout struct {
@@ -213,6 +193,10 @@ type CallTarget struct {
 	AddressState string
 	// AreaCodeState is the two-letter state of the number's area code, or "".
 	AreaCodeState string
+	// Country is the ISO 3166-1 region of the number ("US", "CA"), or "".
+	// The national rules that apply are those of Country and of the
+	// countries of the two states; with none known, the US federal rule.
+	Country string
 }
 
 // Verdict is the answer of Check.
@@ -224,9 +208,16 @@ type Verdict struct {
 	// Zone is the candidate zone in which the rule blocked (the schedule's
 	// zone for CodeScheduleClosed).
 	Zone string
-	// State is the state whose rule blocked, FederalState for the federal
-	// rule, or "" for campaign-side and timezone refusals.
+	// State is the state whose rule blocked, the country code for a
+	// national rule (FederalState for the TCPA, "CA" for the CRTC rules), or
+	// "" for campaign-side and timezone refusals.
 	State string
+	// Country is the country whose law blocked ("US", "CA"); "" for
+	// campaign-side and timezone refusals.
+	Country string
+	// Source cites the statute or regulation that blocked, so that an
+	// auditor can read the rule; "" for campaign-side refusals.
+	Source string
 	// Detail is extra context: the holiday name, the blackout note.
 	Detail string
 }
@@ -238,7 +229,7 @@ func (v Verdict) String() string {
 	}
 	var b strings.Builder
 	b.WriteString(string(v.Code))
-	for _, kv := range [][2]string{{"zone", v.Zone}, {"state", v.State}, {"detail", v.Detail}} {
+	for _, kv := range [][2]string{{"zone", v.Zone}, {"state", v.State}, {"country", v.Country}, {"detail", v.Detail}, {"rule", v.Source}} {
 		if kv[1] != "" {
 			b.WriteString(" " + kv[0] + "=" + kv[1])
 		}
@@ -253,25 +244,39 @@ func (v Verdict) String() string {
 // rule only.
 type Rules struct {
 	states    map[string]*StateRule
+	countries map[string]*StateRule // national rows, keyed by country
 	blackouts []Blackout
 	horizon   time.Duration
 	zones     *zoneCache
 	hols      *holidayCache
 }
 
-// NewRules returns the federal rule plus DefaultStateRules, no blackouts
-// and DefaultHorizon.
+// NewRules returns DefaultCountryRules (the US federal rule and Canada's
+// CRTC rule), DefaultStateRules, no blackouts and DefaultHorizon.
 func NewRules() *Rules {
-	r := &Rules{states: map[string]*StateRule{}, zones: &zoneCache{}, hols: &holidayCache{}}
+	r := &Rules{states: map[string]*StateRule{}, countries: map[string]*StateRule{}, zones: &zoneCache{}, hols: &holidayCache{}}
 	for _, s := range DefaultStateRules() {
 		s := s.withDefaults()
 		r.states[s.State] = &s
 	}
+	for _, c := range DefaultCountryRules() {
+		row := c.asRow().clone()
+		r.countries[row.Country] = &row
+	}
 	return r
 }
 
+// federalRow is the national row applied when no country of the target
+// has one (and by the zero Rules).
+var federalRow = StateRule{State: FederalState, Country: FederalState, Hours: FederalHours(), Source: FederalSource}
+
 func (s StateRule) withDefaults() StateRule {
 	s = s.clone()
+	if s.Country == "" {
+		if s.Country = StateCountry(s.State); s.Country == "" {
+			s.Country = FederalState
+		}
+	}
 	if s.NoHolidays && s.Holidays == nil {
 		if s.Holidays = StateHolidays(s.State); s.Holidays == nil {
 			s.Holidays = FederalHolidays()
@@ -292,6 +297,7 @@ func (r *Rules) copy() *Rules {
 	r = r.orZero()
 	n := &Rules{
 		states:    make(map[string]*StateRule, len(r.states)+1),
+		countries: make(map[string]*StateRule, len(r.countries)+1),
 		blackouts: append([]Blackout(nil), r.blackouts...),
 		horizon:   r.horizon,
 		zones:     r.zones,
@@ -299,6 +305,9 @@ func (r *Rules) copy() *Rules {
 	}
 	for k, v := range r.states {
 		n.states[k] = v
+	}
+	for k, v := range r.countries {
+		n.countries[k] = v
 	}
 	if n.zones == nil {
 		n.zones = &zoneCache{}
@@ -322,8 +331,36 @@ func (r *Rules) With(rows ...StateRule) (*Rules, error) {
 	return n, nil
 }
 
+// WithCountries returns a copy of r in which each national rule replaces
+// the rule of the same country, or is added: a country is added by giving
+// its hours. It returns ErrInvalidRule for an invalid rule and leaves r
+// unchanged.
+func (r *Rules) WithCountries(rules ...CountryRule) (*Rules, error) {
+	n := r.copy()
+	for _, c := range rules {
+		c.Country = strings.ToUpper(c.Country)
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+		row := c.asRow().clone()
+		n.countries[row.Country] = &row
+	}
+	return n, nil
+}
+
+// Country returns a copy of the national rule of a country, if any.
+func (r *Rules) Country(code string) (CountryRule, bool) {
+	s, ok := r.orZero().countries[strings.ToUpper(code)]
+	if !ok {
+		return CountryRule{}, false
+	}
+	c := s.clone()
+	return CountryRule{Country: c.Country, Hours: c.Hours, DayHours: c.DayHours, NoSunday: c.NoSunday,
+		NoHolidays: c.NoHolidays, Holidays: c.Holidays, Source: c.Source, Note: c.Note}, true
+}
+
 // Without returns a copy of r without the rows of the given states (they
-// then follow the federal rule only).
+// then follow their national rule only).
 func (r *Rules) Without(states ...string) *Rules {
 	n := r.copy()
 	for _, s := range states {
@@ -395,26 +432,71 @@ func (r *Rules) IsHoliday(state string, d Date) (name string, ok bool) {
 	if !found || !s.NoHolidays {
 		return "", false
 	}
-	return r.hols.on(s.State, s.Holidays, d)
+	return r.hols.on(s.Country+"/"+s.State, s.Holidays, d)
 }
 
-// applicable holds the states that govern one target.
+// applicable holds the rows that govern one target: its national rules
+// first, then its state rows.
 type applicable struct {
-	codes [2]string     // distinct non-empty state codes
-	rules [2]*StateRule // rows of those codes that exist
-	nc    int
-	nr    int
+	codes   [2]string     // distinct non-empty state codes
+	address string        // the address state's code, or ""
+	rules   [5]*StateRule // national rows, then the state rows that exist
+	nc      int
+	nr      int
+	unknown string // a state that is not in the subdivision table
 }
 
 func (r *Rules) applicableTo(in CallTarget) applicable {
 	var a applicable
-	for _, c := range [2]string{in.AddressState, in.AreaCodeState} {
+	var countries [3]string
+	ncountry := 0
+	addCountry := func(c string) {
 		c = strings.ToUpper(strings.TrimSpace(c))
-		if c == "" || (a.nc == 1 && a.codes[0] == c) {
+		for _, x := range countries[:ncountry] {
+			if x == c {
+				return
+			}
+		}
+		if c != "" && ncountry < len(countries) {
+			countries[ncountry] = c
+			ncountry++
+		}
+	}
+	addCountry(in.Country)
+	for _, raw := range [2]string{in.AddressState, in.AreaCodeState} {
+		if strings.TrimSpace(raw) == "" {
 			continue
 		}
-		a.codes[a.nc] = c
+		sub, ok := campaign.LookupSubdivision(raw)
+		if !ok {
+			if a.unknown == "" {
+				a.unknown = raw
+			}
+			continue
+		}
+		addCountry(sub.Country)
+		if raw == in.AddressState {
+			a.address = sub.Code
+		}
+		if a.nc == 1 && a.codes[0] == sub.Code {
+			continue
+		}
+		a.codes[a.nc] = sub.Code
 		a.nc++
+	}
+	for _, c := range countries[:ncountry] {
+		if row, ok := r.countries[c]; ok {
+			a.rules[a.nr] = row
+			a.nr++
+		}
+	}
+	if a.nr == 0 {
+		// No country with a rule (the zero Rules, a target of unknown
+		// country, a country without a row): the federal hours are the floor.
+		a.rules[a.nr] = &federalRow
+		a.nr++
+	}
+	for _, c := range a.codes[:a.nc] {
 		if s, ok := r.states[c]; ok {
 			a.rules[a.nr] = s
 			a.nr++
@@ -445,10 +527,23 @@ type zoneRef struct {
 	loc  *time.Location
 }
 
-// resolveZones loads the target's zones into buf, applying the fallback
-// policy. A non-empty Verdict code means the target cannot be placed.
-func (r *Rules) resolveZones(in CallTarget, w Window, buf []zoneRef) ([]zoneRef, Verdict) {
+// resolveZones loads every zone in which the called party may be into buf:
+// the number's zones, then the zones of the address state (StateZones),
+// without repeats. The window's fallback zone stands in for number zones
+// that are missing or cannot be loaded; without a fallback, a number with
+// no zone is placed by its address alone, and is refused (CodeNoTimezone)
+// when there is no address either. A non-empty Verdict code means the
+// target cannot be placed.
+func (r *Rules) resolveZones(in CallTarget, a *applicable, w Window, buf []zoneRef) ([]zoneRef, Verdict) {
 	zs := buf[:0]
+	add := func(name string, loc *time.Location) {
+		for _, z := range zs {
+			if z.name == name {
+				return
+			}
+		}
+		zs = append(zs, zoneRef{name: name, loc: loc})
+	}
 	var fb *time.Location
 	fallback := func() (*time.Location, Verdict) {
 		if fb != nil {
@@ -461,6 +556,7 @@ func (r *Rules) resolveZones(in CallTarget, w Window, buf []zoneRef) ([]zoneRef,
 		fb = loc
 		return loc, Verdict{}
 	}
+	numberZones := 0
 	for _, name := range in.Zones {
 		if name == "" {
 			continue
@@ -476,37 +572,54 @@ func (r *Rules) resolveZones(in CallTarget, w Window, buf []zoneRef) ([]zoneRef,
 			}
 			name = w.FallbackZone
 		}
-		zs = append(zs, zoneRef{name: name, loc: loc})
+		add(name, loc)
+		numberZones++
 	}
-	if len(zs) == 0 {
-		if w.FallbackZone == "" {
-			return nil, Verdict{Code: CodeNoTimezone}
-		}
+	if numberZones == 0 && w.FallbackZone != "" {
 		loc, v := fallback()
 		if loc == nil {
 			return nil, v
 		}
-		zs = append(zs, zoneRef{name: w.FallbackZone, loc: loc})
+		add(w.FallbackZone, loc)
+	}
+	for _, name := range stateZones[a.address] {
+		loc, err := r.zones.load(name)
+		if err != nil {
+			return nil, Verdict{Code: CodeUnknownTimezone, Zone: name}
+		}
+		add(name, loc)
+	}
+	if len(zs) == 0 {
+		return nil, Verdict{Code: CodeNoTimezone}
 	}
 	return zs, Verdict{}
 }
 
 // Check says whether a call to the target may start at t under the
-// federal rule, the rows of the address state and the area-code state,
-// the blackouts, and the campaign's window and business hours — the
-// strictest of all, in every candidate zone. The refusal reported is the
-// first found, zone by zone in the target's order, then rule by rule in
-// the order of the Code constants. Check does not consider frequency caps
-// (see CapCheck) and never fails: an invalid window simply allows nothing.
+// national rules of its countries, the rows of the address state and the
+// area-code state, the blackouts, and the campaign's window and business
+// hours — the strictest of all, in every zone where the called party may
+// be: the number's zones, the address state's zones, and the fallback zone
+// when the number has none (see resolveZones). The refusal reported is the
+// first found, zone by zone, then rule by rule in the order of the Code
+// constants (national rows before state rows). Check does not consider
+// frequency caps (see CapCheck) and never fails: an invalid window simply
+// allows nothing.
 func (r *Rules) Check(t time.Time, in CallTarget, w Window) Verdict {
 	r = r.orZero()
-	var buf [4]zoneRef
-	zs, v := r.resolveZones(in, w, buf[:])
+	a := r.applicableTo(in)
+	if a.unknown != "" {
+		return Verdict{Code: CodeUnknownState, Detail: a.unknown}
+	}
+	var buf [8]zoneRef
+	zs, v := r.resolveZones(in, &a, w, buf[:])
 	if v.Code != "" {
 		return v
 	}
-	a := r.applicableTo(in)
 	win, days := w.Interval(), w.Weekdays()
+	refuse := func(code VerdictCode, zone string, s *StateRule, detail string) Verdict {
+		return Verdict{Code: code, Zone: zone, State: s.State, Country: s.Country, Source: s.Source, Detail: detail}
+	}
 	for _, z := range zs {
 		lt := t.In(z.loc)
 		d := DateOf(lt)
@@ -517,22 +630,19 @@ func (r *Rules) Check(t time.Time, in CallTarget, w Window) Verdict {
 		}
 		for _, s := range a.rules[:a.nr] {
 			if s.NoHolidays {
-				if name, ok := r.hols.on(s.State, s.Holidays, d); ok {
-					return Verdict{Code: CodeHolidayBan, Zone: z.name, State: s.State, Detail: name}
+				if name, ok := r.hols.on(s.Country+"/"+s.State, s.Holidays, d); ok {
+					return refuse(CodeHolidayBan, z.name, s, name)
 				}
 			}
 		}
 		for _, s := range a.rules[:a.nr] {
 			if s.NoSunday && wd == time.Sunday {
-				return Verdict{Code: CodeSundayBan, Zone: z.name, State: s.State}
+				return refuse(CodeSundayBan, z.name, s, "")
 			}
-		}
-		if !FederalHours().contains(tod) {
-			return Verdict{Code: CodeOutsideLegalHours, Zone: z.name, State: FederalState}
 		}
 		for _, s := range a.rules[:a.nr] {
 			if !s.hoursOn(wd).contains(tod) {
-				return Verdict{Code: CodeOutsideLegalHours, Zone: z.name, State: s.State}
+				return refuse(CodeOutsideLegalHours, z.name, s, "")
 			}
 		}
 		if !days.Has(wd) {
@@ -549,7 +659,7 @@ func (r *Rules) Check(t time.Time, in CallTarget, w Window) Verdict {
 }
 
 // dayInterval is the allowed wall-clock interval of local date d for the
-// target's states and window: empty on a banned day.
+// target's rows and window: empty on a banned day.
 func (r *Rules) dayInterval(d Date, a *applicable, w Window) Interval {
 	wd := d.Weekday()
 	if !w.Weekdays().Has(wd) {
@@ -558,13 +668,13 @@ func (r *Rules) dayInterval(d Date, a *applicable, w Window) Interval {
 	if _, ok := r.blackoutOn(d, a); ok {
 		return Interval{}
 	}
-	iv := FederalHours().Intersect(w.Interval())
+	iv := w.Interval()
 	for _, s := range a.rules[:a.nr] {
 		if s.NoSunday && wd == time.Sunday {
 			return Interval{}
 		}
 		if s.NoHolidays {
-			if _, ok := r.hols.on(s.State, s.Holidays, d); ok {
+			if _, ok := r.hols.on(s.Country+"/"+s.State, s.Holidays, d); ok {
 				return Interval{}
 			}
 		}
@@ -587,12 +697,15 @@ const maxPasses = 10000
 // combine with CapCheck.
 func (r *Rules) NextCallable(t time.Time, in CallTarget, w Window) (time.Time, bool) {
 	r = r.orZero()
-	var buf [4]zoneRef
-	zs, v := r.resolveZones(in, w, buf[:])
+	a := r.applicableTo(in)
+	if a.unknown != "" {
+		return time.Time{}, false
+	}
+	var buf [8]zoneRef
+	zs, v := r.resolveZones(in, &a, w, buf[:])
 	if v.Code != "" {
 		return time.Time{}, false
 	}
-	a := r.applicableTo(in)
 	limit := t.Add(r.Horizon())
 	var day [1]Interval
 	dayFn := func(d Date) []Interval {

@@ -19,26 +19,18 @@ func wtLocal(t testing.TB, zone, s string) time.Time {
 	return v
 }
 
-func TestRuleDefaultTable(t *testing.T) {
+func TestRuleDefaultTableCopies(t *testing.T) {
 	rows := DefaultStateRules()
-	want := []string{"AL", "CT", "FL", "LA", "MD", "MS", "OK", "PA", "RI", "UT", "WA"}
-	var got []string
-	for _, r := range rows {
-		got = append(got, r.State)
-		assert.NoError(t, r.Validate(), r.State)
-		assert.NotEmpty(t, r.Source, "%s must cite its source", r.State)
-		if r.NoHolidays {
-			assert.NotEmpty(t, r.Holidays, r.State)
-		}
+	idx := map[string]int{}
+	for i, r := range rows {
+		idx[r.State] = i
 	}
-	assert.Equal(t, want, got)
-
 	// Fresh copies: changing one cannot change the next or a Rules.
-	rows[0].Hours = Between(At(0, 0), At(1, 0))
-	rows[8].DayHours[time.Saturday] = Interval{}
+	rows[idx["AL"]].Hours = Between(At(0, 0), At(1, 0))
+	rows[idx["RI"]].DayHours[time.Saturday] = Interval{}
 	again := DefaultStateRules()
-	assert.Equal(t, Between(At(8, 0), At(20, 0)), again[0].Hours)
-	assert.Equal(t, Between(At(10, 0), At(17, 0)), again[8].DayHours[time.Saturday])
+	assert.Equal(t, Between(At(8, 0), At(20, 0)), again[idx["AL"]].Hours)
+	assert.Equal(t, Between(At(10, 0), At(17, 0)), again[idx["RI"]].DayHours[time.Saturday])
 
 	r := NewRules()
 	ri, ok := r.State("ri")
@@ -46,7 +38,8 @@ func TestRuleDefaultTable(t *testing.T) {
 	ri.DayHours[time.Saturday] = Interval{}
 	ri2, _ := r.State("RI")
 	assert.Equal(t, Between(At(10, 0), At(17, 0)), ri2.DayHours[time.Saturday], "State returns a copy")
-	assert.Len(t, r.States(), len(want))
+	assert.Len(t, r.States(), len(rows))
+	assert.NotEmpty(t, ri2.Holidays, "NewRules fills a banning row's calendar")
 }
 
 func TestRuleCheck(t *testing.T) {
@@ -190,6 +183,12 @@ func TestRuleCheck(t *testing.T) {
 				rules = r
 			}
 			got := rules.Check(tc.at, tc.in, tc.w)
+			switch got.Code {
+			case CodeOutsideLegalHours, CodeHolidayBan, CodeSundayBan:
+				assert.NotEmpty(t, got.Source, "a law block cites its rule")
+				assert.NotEmpty(t, got.Country)
+			}
+			got.Country, got.Source = "", ""
 			assert.Equal(t, tc.want, got, "got %s", got)
 		})
 	}
@@ -197,13 +196,13 @@ func TestRuleCheck(t *testing.T) {
 
 func TestRuleWithOverrides(t *testing.T) {
 	base := NewRules()
-	at := wtLocal(t, "America/New_York", "2026-03-09 09:30")
+	at := wtLocal(t, "America/New_York", "2026-03-09 10:30")
 	in := CallTarget{Zones: []string{"America/New_York"}, AddressState: "FL"}
 	require.True(t, base.Check(at, in, Window{}).Allowed)
 
-	strict, err := base.With(StateRule{State: "fl", Hours: Between(At(10, 0), At(20, 0)), Source: "house policy"})
+	strict, err := base.With(StateRule{State: "fl", Hours: Between(At(11, 0), At(20, 0)), Source: "house policy"})
 	require.NoError(t, err)
-	assert.Equal(t, Verdict{Code: CodeOutsideLegalHours, Zone: "America/New_York", State: "FL"}, strict.Check(at, in, Window{}))
+	assert.Equal(t, Verdict{Code: CodeOutsideLegalHours, Zone: "America/New_York", State: "FL", Country: "US", Source: "house policy"}, strict.Check(at, in, Window{}))
 	assert.True(t, base.Check(at, in, Window{}).Allowed, "With must not change the receiver")
 	fl, _ := strict.State("FL")
 	assert.True(t, fl.Cap.IsZero(), "a row replaces the whole row")
@@ -258,7 +257,7 @@ func TestRuleWithOverrides(t *testing.T) {
 	assert.True(t, zero.Check(wtLocal(t, "America/New_York", "2026-03-09 20:30"), in, Window{}).Allowed)
 	got, ok := zero.NextCallable(wtLocal(t, "America/New_York", "2026-03-09 21:30"), in, Window{})
 	require.True(t, ok)
-	assert.True(t, wtLocal(t, "America/New_York", "2026-03-10 09:00").Equal(got), "got %s", got)
+	assert.True(t, wtLocal(t, "America/New_York", "2026-03-10 10:00").Equal(got), "got %s: 09:00 in Chicago, where a Florida address may be", got)
 }
 
 func TestRuleNextCallable(t *testing.T) {

@@ -249,6 +249,36 @@ func DefaultWindow() Window {
 	return Window{Start: DefaultWindowStart, End: DefaultWindowEnd, Days: EveryDay}
 }
 
+// NewWindow returns a window from start to end on days (EveryDay when
+// zero), refusing what a struct literal cannot: 00:00–00:00 is the zero
+// Window, which means DefaultWindow, so a window written out must have
+// start < end. It returns ErrInvalidWindow (wrapping ErrInvalidInterval)
+// for start >= end or bounds outside 00:00–24:00.
+func NewWindow(start, end TimeOfDay, days Weekdays) (Window, error) {
+	iv := Interval{Start: start, End: end}
+	if err := iv.Validate(); err != nil {
+		return Window{}, fmt.Errorf("%w: %w", ErrInvalidWindow, err)
+	}
+	if days&^EveryDay != 0 {
+		return Window{}, fmt.Errorf("%w: unknown weekdays %08b", ErrInvalidWindow, uint8(days))
+	}
+	return Window{Start: start, End: end, Days: days}, nil
+}
+
+// ParseWindow is NewWindow from "HH:MM" bounds, e.g. ParseWindow("09:00",
+// "20:30", MondayToFriday).
+func ParseWindow(start, end string, days Weekdays) (Window, error) {
+	s, err := ParseTimeOfDay(start)
+	if err != nil {
+		return Window{}, fmt.Errorf("%w: start: %w", ErrInvalidWindow, err)
+	}
+	e, err := ParseTimeOfDay(end)
+	if err != nil {
+		return Window{}, fmt.Errorf("%w: end: %w", ErrInvalidWindow, err)
+	}
+	return NewWindow(s, e, days)
+}
+
 // Interval returns the window's daily interval after defaults.
 func (w Window) Interval() Interval {
 	if w.Start == 0 && w.End == 0 {

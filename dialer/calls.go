@@ -460,6 +460,9 @@ func (e *Engine) refreshStatus(ctx context.Context, now time.Time) error {
 	if err := e.reload(ctx, now); err != nil {
 		return err
 	}
+	if err := e.followPeriod(ctx, now); err != nil {
+		return err
+	}
 	// Only a queue that came back empty can mean the campaign is done, and
 	// only the engine pacing it says so.
 	if e.c.Status != campaign.StatusRunning || !e.pacing() || len(e.calls) > 0 || len(e.hopper) > 0 || now.After(e.nextClaim) {
@@ -682,8 +685,8 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 	e.stats.Dials++
 	c.dialSeq = e.failures.dial()
 	id, err := e.cfg.Carrier.Dial(ctx, telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
-		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID,
-		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}})
+		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID, Extension: l.Contact.Extension,
+		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: e.content(l.Contact)})
 	switch {
 	case err == nil:
 		c.callID = id
@@ -728,23 +731,48 @@ func (e *Engine) release(ctx context.Context, l queue.Lease) error {
 }
 
 // gate is the compliance gate at dial time: the campaign still Running,
-// the number safe, consent present, not suppressed now, and the window
-// open in every candidate zone. A refusal comes back as a block.
+// the number safe, consent present, not suppressed now, the window open in
+// every candidate zone, and no state's frequency cap reached. It re-reads
+// what may have changed since the claim (the clock, the campaign's status,
+// the contact's consent, the suppression lists, the attempt log). A
+// refusal comes back as a block.
 func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (campaign.Block, bool, error) {
+	if t := e.cfg.Clock(); t.After(now) {
+		now = t // dials of one tick happen one after another
+	}
+	c, err := e.cfg.Campaigns.GetCampaign(ctx, e.cfg.Workspace, e.cfg.Campaign)
+	if err != nil {
+		return campaign.Block{}, false, fmt.Errorf("dialer: gate: read campaign: %w", err)
+	}
+	fresh, err := e.cfg.Campaigns.GetContact(ctx, e.cfg.Workspace, ct.ID)
+	if err != nil && !errors.Is(err, campaign.ErrNotFound) {
+		return campaign.Block{}, false, fmt.Errorf("dialer: gate: read contact: %w", err)
+	}
 	b := campaign.Block{ID: campaign.BlockID(campaign.NewID("blk", now)), WorkspaceID: e.cfg.Workspace, CampaignID: e.cfg.Campaign,
 		ContactID: ct.ID, Number: ct.Phone, Stage: "dial", At: now}
 	refuse := func(reason string, scope campaign.BlockScope, detail string) (campaign.Block, bool, error) {
 		b.Reason, b.Scope, b.Detail = reason, scope, detail
 		return b, true, nil
 	}
-	if e.c.Status != campaign.StatusRunning {
-		return refuse("campaign_not_running", campaign.BlockScopePolicy, string(e.c.Status))
+	if c.Status != campaign.StatusRunning {
+		return refuse("campaign_not_running", campaign.BlockScopePolicy, string(c.Status))
+	}
+	if err != nil || fresh.Phone != ct.Phone || !fresh.ErasedAt.IsZero() {
+		return refuse("contact_changed", campaign.BlockScopePolicy, "the contact was removed, erased or renumbered since the claim")
+	}
+	ct = fresh
+	if r := c.PeriodRefusal(now); r != "" {
+		return refuse(r, campaign.BlockScopePolicy, periodDetail(c))
 	}
 	if _, err := e.numbers.Check(ct.Phone); err != nil {
 		return refuse(string(compliance.ReasonOf(err)), campaign.BlockScopeLaw, "")
 	}
-	if !ct.Consent.Satisfies(e.c.Settings.RequiredConsent) {
-		return refuse("consent_missing", campaign.BlockScopeLaw, string(e.c.Settings.RequiredConsent))
+	if !ct.Consent.Satisfies(c.Settings.RequiredConsent) {
+		reason := queue.ReasonConsentMissing
+		if !ct.Consent.RevokedAt.IsZero() {
+			reason = queue.ReasonConsentRevoked
+		}
+		return refuse(reason, campaign.BlockScopeLaw, string(c.Settings.RequiredConsent))
 	}
 	ms, err := e.cfg.Suppression.Check(ctx, e.cfg.Workspace, suppression.Query{Target: suppression.TargetOf(e.c), Numbers: []string{ct.Phone}})
 	if err != nil {
@@ -754,12 +782,28 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 		w := suppression.Widest(m)
 		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Reason)
 	}
+	if missing := e.missingVariables(ct); missing != "" {
+		return refuse(campaign.ReasonPersonalisationMissing, campaign.BlockScopePolicy, missing)
+	}
 	if v := e.cfg.Rules.Check(now, queue.Target(ct), e.window); !v.Allowed {
 		scope := campaign.BlockScopeLaw
 		if v.State == "" {
 			scope = campaign.BlockScopePolicy
 		}
 		return refuse(string(v.Code), scope, v.String())
+	}
+	if caps := e.cfg.Rules.Caps(queue.Target(ct)); len(caps) > 0 {
+		cs, longest := make([]compliance.Cap, len(caps)), time.Duration(0)
+		for i, sc := range caps {
+			cs[i], longest = sc.Cap, max(longest, sc.Cap.Per)
+		}
+		recent, err := e.cfg.Attempts.RecentAttempts(ctx, e.cfg.Workspace, []string{ct.Phone}, now.Add(-longest))
+		if err != nil {
+			return b, false, fmt.Errorf("dialer: gate: recent attempts: %w", err)
+		}
+		if ok, _ := compliance.CapCheckAll(cs, recent[ct.Phone], now); !ok {
+			return refuse(queue.ReasonFrequencyCap, campaign.BlockScopeLaw, fmt.Sprintf("%s: %s", caps[0].State, caps[0].Cap))
+		}
 	}
 	return b, false, nil
 }

@@ -34,9 +34,14 @@ type Queue interface {
 // it; see [CampaignSource].
 type Campaigns interface {
 	GetCampaign(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) (campaign.Campaign, error)
+	// GetContact re-reads a contact at dial time (consent may have been
+	// revoked since the claim).
+	GetContact(ctx context.Context, ws campaign.WorkspaceID, id campaign.ContactID) (campaign.Contact, error)
 	GetSchedule(ctx context.Context, ws campaign.WorkspaceID, id campaign.ScheduleID) (campaign.Schedule, error)
 	ListDispositions(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]campaign.Disposition, error)
 	ListContacts(ctx context.Context, ws campaign.WorkspaceID, f campaign.ContactFilter) (campaign.ContactPage, error)
+	ListGoals(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]campaign.Goal, error)
+	ListAnalyses(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]campaign.Analysis, error)
 	TransitionAsSystem(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, to campaign.Status, reason string) (campaign.Campaign, error)
 }
 
@@ -58,6 +63,10 @@ type Attempts interface {
 	ListAttempts(ctx context.Context, ws campaign.WorkspaceID, f queue.AttemptFilter) ([]campaign.Attempt, error)
 	RecordBlocks(ctx context.Context, ws campaign.WorkspaceID, bs []campaign.Block) error
 	campaign.SpanWriter
+	// RecentAttempts returns, per number, the start times of the
+	// workspace's attempts since a time (any campaign): the dial-time gate
+	// checks the states' frequency caps with it.
+	RecentAttempts(ctx context.Context, ws campaign.WorkspaceID, numbers []string, since time.Time) (map[string][]time.Time, error)
 }
 
 // Engine errors.
@@ -441,6 +450,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.started = true
 	now := e.cfg.Clock()
 	e.nextTick = now
+	e.nextStatus = now // read the status (and start a due Queued campaign) at once
 	e.mu.Unlock()
 	if err := e.cfg.Carrier.Start(ctx, e); err != nil {
 		return fmt.Errorf("dialer: start carrier: %w", err)

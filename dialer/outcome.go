@@ -90,12 +90,17 @@ func (e *Engine) missing(d campaign.Disposition, in OutcomeInput) []string {
 // SaveOutcome records the disposition of a call the actor took. It is
 // refused with a *MissingError listing what is missing until the
 // disposition's required note and fields, the playbook's steps and the
-// qualification criteria are present. Saved after the call, it writes the
+// qualification criteria are present, and with a campaign.ValidationError
+// when a goal result or an answer does not fit the campaign's goals and
+// questions (see campaign.ValidateOutcome). Saved after the call, it writes the
 // attempt through the queue at once (the contact leaves call state, a DNC
 // disposition revokes consent and suppresses the number) and ends the
 // agent's wrap-up; saved during the call, it is applied when the call ends.
 func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptID string, in OutcomeInput) error {
 	if err := e.authorize(ctx, actor, campaign.ActionSaveOutcome); err != nil {
+		return err
+	}
+	if err := e.checkGoalsAndAnswers(ctx, in); err != nil {
 		return err
 	}
 	e.mu.Lock()

@@ -112,6 +112,8 @@ type plan struct {
 	mapping   Mapping
 	customMax map[string]int
 	importID  ImportID
+	// altCols are the alternate phone columns, best ranked first.
+	altCols []int
 }
 
 // prepare authorises the actor and resolves the options' defaults.
@@ -201,6 +203,14 @@ func (im *Importer) resolveMapping(ctx context.Context, p *plan) error {
 			m = SuggestMapping(p.header)
 		}
 	}
+	m, err := applyColumns(m, p.header, p.opts.Columns)
+	if err != nil {
+		return err
+	}
+	if len(m) == len(p.header) && !slices.Contains(m, FieldPhone) {
+		return fmt.Errorf("%w: no column maps to the phone; the header has %s; name the phone column with Options.Columns",
+			ErrInvalidOptions, quoteList(p.header))
+	}
 	if err := m.validate(len(p.header)); err != nil {
 		return err
 	}
@@ -211,6 +221,19 @@ func (im *Importer) resolveMapping(ctx context.Context, p *plan) error {
 		}
 	}
 	p.mapping = slices.Clone(m)
+	p.altCols = p.altCols[:0]
+	for i, f := range m {
+		if f == FieldAltPhone {
+			p.altCols = append(p.altCols, i)
+		}
+	}
+	rank := func(i int) int {
+		if r := phoneRank(normalizeHeader(p.header[i])); r >= 0 {
+			return r
+		}
+		return len(phoneSynonyms) // named by the user: after the known ones
+	}
+	slices.SortStableFunc(p.altCols, func(a, b int) int { return rank(a) - rank(b) })
 	return nil
 }
 
@@ -219,15 +242,19 @@ func (im *Importer) resolveMapping(ctx context.Context, p *plan) error {
 // with campaign.ErrForbidden). It returns the history record of the
 // import. A file that cannot be read as CSV (ErrNotCSV), or is over
 // Config.MaxBytes when its size is known up front (ErrTooLarge), is
-// refused before any row and leaves no history entry. When ctx ends, the
-// batches written stay written, the history entry is marked cancelled with
-// the counts so far, and the error wraps ErrCancelled.
+// refused before any row and leaves no history entry. Whatever stops an
+// import part-way (ctx ending, the size limit crossed, a store error),
+// every row read is counted: the batches written stay written, rows read
+// but not written are rejected as import_stopped (and go to the rejects
+// file), and the Result and the history entry hold the counts. When ctx
+// ends the entry is marked cancelled and the error wraps ErrCancelled;
+// otherwise it is marked failed with the error.
 func (im *Importer) Import(ctx context.Context, actor campaign.Actor, r io.Reader, opts Options) (Result, error) {
 	p, err := im.prepare(ctx, actor, opts)
 	if err != nil {
 		return Result{}, err
 	}
-	src, err := openSource(r, im.cfg.MaxBytes)
+	src, err := openSource(r, im.cfg.MaxBytes, opts.Encoding)
 	if err != nil {
 		return Result{}, err
 	}
@@ -252,18 +279,29 @@ func (im *Importer) Import(ctx context.Context, actor campaign.Actor, r io.Reade
 		return Result{}, err
 	}
 
-	var rejects *csvsafe.Writer
+	var rejects, dupes *csvsafe.Writer
 	if opts.Rejects != nil {
 		rejects = csvsafe.NewWriter(opts.Rejects)
 		if err := rejects.Write(append(slices.Clone(src.header), "line", "reason")); err != nil {
 			return Result{}, fmt.Errorf("importer: write rejects: %w", err)
 		}
 	}
-	w := &writer{im: im, p: p, rec: &rec, rejects: rejects, start: start, src: src, delim: string(src.delim)}
+	if opts.Duplicates != nil {
+		dupes = csvsafe.NewWriter(opts.Duplicates)
+		if err := dupes.Write(append(slices.Clone(src.header), "line", "outcome", "reason")); err != nil {
+			return Result{}, fmt.Errorf("importer: write duplicates: %w", err)
+		}
+	}
+	w := &writer{im: im, p: p, rec: &rec, rejects: rejects, dupes: dupes, start: start, src: src, delim: string(src.delim)}
 	runErr := im.run(ctx, newParser(im, p, src).run, w)
 	if rejects != nil {
 		if err := rejects.Flush(); err != nil && runErr == nil {
 			runErr = fmt.Errorf("importer: write rejects: %w", err)
+		}
+	}
+	if dupes != nil {
+		if err := dupes.Flush(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("importer: write duplicates: %w", err)
 		}
 	}
 
@@ -311,6 +349,14 @@ func (im *Importer) run(ctx context.Context, produce func(ctx context.Context, o
 			}
 			if writeErr != nil {
 				cancel()
+			}
+		}
+		if !b.recorded {
+			// The import has stopped: the batch's rows were read, so
+			// they are counted, as stopped where they were not decided.
+			w.stop(b)
+			if err := w.record(ctx, b); err != nil && writeErr == nil {
+				writeErr = err
 			}
 		}
 		free <- b

@@ -2,14 +2,13 @@ package importer
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"io"
 	"net/mail"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
+	"unicode"
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/compliance"
@@ -29,9 +28,12 @@ const (
 	warnMultiZone
 	warnInvalidEmail
 	warnInvalidAlt
+	warnCP1252
+	warnInvalidExt
 )
 
-var warningCodes = []string{WarningNoGeographicZone, WarningMultipleTimezones, WarningInvalidEmail, WarningInvalidAltPhone}
+var warningCodes = []string{WarningNoGeographicZone, WarningMultipleTimezones, WarningInvalidEmail, WarningInvalidAltPhone,
+	WarningDecodedWindows1252, WarningInvalidExtension}
 
 // row is one data row on its way through the pipeline.
 type row struct {
@@ -49,6 +51,8 @@ type row struct {
 	contact campaign.Contact
 	// from is the contact the row copies (AddExisting).
 	from campaign.ContactID
+	// applied is set once the row's contact is written.
+	applied bool
 }
 
 // batch is the unit handed from the parser to the writer.
@@ -57,6 +61,8 @@ type batch struct {
 	candidates int
 	// bytes is how much of the file had been read when it was sent.
 	bytes int64
+	// recorded is set once the rows are counted.
+	recorded bool
 }
 
 // parser reads and validates rows.
@@ -67,36 +73,39 @@ type parser struct {
 	seen map[uint64]struct{}
 	keep bool // keep raw rows for the rejects file
 	now  time.Time
+	nums []string // scratch
 }
 
 func newParser(im *Importer, p *plan, src *source) *parser {
-	return &parser{im: im, p: p, src: src, seen: map[uint64]struct{}{}, keep: p.opts.Rejects != nil}
+	return &parser{im: im, p: p, src: src, seen: map[uint64]struct{}{}, keep: p.opts.Rejects != nil || p.opts.Duplicates != nil}
 }
 
 // run reads rows into batches until the file ends, ctx ends or reading
-// fails.
+// fails. The rows read are always handed over, so that they are counted.
 func (ps *parser) run(ctx context.Context, out chan<- *batch, free <-chan *batch) error {
 	var b *batch
 	next := func() bool {
 		select {
 		case b = <-free:
-			b.rows, b.candidates = b.rows[:0], 0
+			b.rows, b.candidates, b.recorded = b.rows[:0], 0, false
 			ps.now = ps.im.now()
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
-	send := func() bool {
+	// The writer drains out until it is closed, so a send never blocks
+	// for long, even once ctx has ended.
+	send := func() {
 		b.bytes = ps.src.count.n
-		select {
-		case out <- b:
-			b = nil
-			return true
-		case <-ctx.Done():
-			return false
-		}
+		out <- b
+		b = nil
 	}
+	defer func() {
+		if b != nil && len(b.rows) > 0 {
+			send()
+		}
+	}()
 	if !next() {
 		return ctx.Err()
 	}
@@ -105,74 +114,70 @@ func (ps *parser) run(ctx context.Context, out chan<- *batch, free <-chan *batch
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rec, err := ps.src.cr.Read()
+		rec, info, err := ps.src.rd.read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
-		var perr *csv.ParseError
-		if err != nil && !errors.As(err, &perr) {
+		if err != nil {
 			return err
 		}
-		var line int
-		if err != nil {
-			line = perr.StartLine
-		} else {
-			if blank(rec) {
-				continue
-			}
-			line, _ = ps.src.cr.FieldPos(0)
+		if info.bad == "" && blank(rec) {
+			continue
 		}
 		b.rows = append(b.rows, row{})
 		r := &b.rows[len(b.rows)-1]
-		r.line = line
-		if ps.keep {
-			r.raw = slices.Clone(rec)
-		}
-		if err != nil {
-			r.outcome, r.reason = OutcomeRejected, ReasonRaggedRow
+		r.line = info.line
+		if info.bad != "" {
+			r.reject(info.bad)
+			if ps.keep {
+				r.raw = slices.Clone(rec)
+			}
 		} else {
-			ps.validate(rec, r)
+			cp1252, ok := ps.src.decode(rec)
+			if ps.keep {
+				r.raw = slices.Clone(rec)
+			}
+			switch {
+			case !ok:
+				r.reject(ReasonInvalidEncoding)
+			default:
+				if cp1252 {
+					r.warns |= warnCP1252
+				}
+				ps.validate(rec, r)
+			}
 		}
 		if r.outcome == "" {
 			b.candidates++
 		}
 		if b.candidates >= batchSize || len(b.rows) >= 4*batchSize {
-			if !send() || !next() {
+			send()
+			if !next() {
 				return ctx.Err()
 			}
 		}
 	}
-	if len(b.rows) > 0 && !send() {
-		return ctx.Err()
-	}
-	return nil
 }
 
 func (r *row) reject(reason string) { r.outcome, r.reason = OutcomeRejected, reason }
 
 // validate maps rec into r.contact or decides r's outcome.
 func (ps *parser) validate(rec []string, r *row) {
-	for _, f := range rec {
-		if !utf8.ValidString(f) {
-			r.reject(ReasonInvalidEncoding)
-			return
-		}
-	}
 	p := ps.p
 	if len(rec) != len(p.header) {
 		r.reject(ReasonRaggedRow)
 		return
 	}
 	c := &r.contact
-	var phone, alt, full string
+	var phone, full, ext string
 	var tags []string
+	var cons consentCells
 	for i, f := range p.mapping {
 		v := strings.TrimSpace(rec[i])
 		switch f {
 		case FieldPhone:
 			phone = v
 		case FieldAltPhone:
-			alt = v
 		case FieldFirstName:
 			c.FirstName = v
 		case FieldLastName:
@@ -191,6 +196,18 @@ func (ps *parser) validate(rec []string, r *row) {
 			c.Notes = v
 		case FieldState:
 			c.State = strings.ToUpper(v)
+		case FieldExtension:
+			ext = v
+		case FieldConsent:
+			cons.kind = v
+		case FieldConsentDate:
+			cons.date = v
+		case FieldConsentSource:
+			cons.source = v
+		case FieldConsentScope:
+			cons.scope = v
+		case FieldConsentRevoked:
+			cons.revoked = v
 		case FieldIgnore:
 		default:
 			if v == "" {
@@ -218,8 +235,28 @@ func (ps *parser) validate(rec []string, r *row) {
 			c.FirstName = full
 		}
 	}
+	// The numbers: the phone cell's, then the alternates' (best ranked
+	// first); a cell may hold several (Google Contacts writes "a ::: b").
+	// The first is the phone, so a row whose phone cell is empty takes its
+	// best ranked alternate.
+	nums := splitNumbers(phone, ps.nums[:0])
+	for _, i := range p.altCols {
+		nums = splitNumbers(strings.TrimSpace(rec[i]), nums)
+	}
+	ps.nums = nums
+	phone = ""
+	var alts []string
+	if len(nums) > 0 {
+		phone, alts = nums[0], nums[1:]
+	}
 
 	// The phone first: a row without a callable number is refused for it.
+	// A number over several lines came from a quote that spanned them.
+	if strings.ContainsAny(phone, "\r\n") {
+		r.reject(ReasonUnparseablePhone)
+		return
+	}
+	phone, inCell := splitExtension(phone)
 	facts, err := p.checker.Check(phone)
 	if err != nil {
 		reason := string(compliance.ReasonOf(err))
@@ -229,6 +266,16 @@ func (ps *parser) validate(rec []string, r *row) {
 		r.reject(reason)
 		return
 	}
+	if ext == "" {
+		ext = inCell
+	}
+	if ext = strings.Map(dropSpace, ext); ext != "" {
+		if campaign.ValidExtension(ext) {
+			c.Extension = ext
+		} else {
+			r.warns |= warnInvalidExt
+		}
+	}
 	for _, f := range p.required {
 		if !filled(c, f, tags) {
 			r.reject(ReasonMissingRequiredField)
@@ -237,7 +284,8 @@ func (ps *parser) validate(rec []string, r *row) {
 	}
 	if len(c.FirstName) > campaign.MaxNameLength || len(c.LastName) > campaign.MaxNameLength ||
 		len(c.Company) > campaign.MaxNameLength || len(c.Notes) > campaign.MaxNotesLength ||
-		len(c.Email) > maxEmailLength || len(c.Source) > maxSourceLength || len(c.State) > maxStateLength {
+		len(c.Email) > maxEmailLength || len(c.Source) > maxSourceLength || len(c.State) > maxStateLength ||
+		len(cons.source) > maxSourceLength {
 		r.reject(ReasonFieldTooLong)
 		return
 	}
@@ -247,6 +295,12 @@ func (ps *parser) validate(rec []string, r *row) {
 			return
 		}
 	}
+	state, stateErr := compliance.NormalizeState(c.State)
+	if stateErr != nil {
+		r.reject(ReasonUnknownState)
+		return
+	}
+	c.State = state
 	if c.Email != "" && !validEmail(c.Email) {
 		if !p.opts.KeepInvalidEmail {
 			r.reject(ReasonInvalidEmail)
@@ -255,6 +309,11 @@ func (ps *parser) validate(rec []string, r *row) {
 		c.Email = ""
 		r.warns |= warnInvalidEmail
 	}
+	consent, ok := cons.parse(ps.now, usDates(p.checker.DefaultRegion))
+	if !ok {
+		r.reject(ReasonInvalidConsent)
+		return
+	}
 
 	if facts.HasWarning(compliance.NumberWarningNoGeographicZone) {
 		r.warns |= warnNoZone
@@ -262,13 +321,14 @@ func (ps *parser) validate(rec []string, r *row) {
 	if facts.HasWarning(compliance.NumberWarningMultipleTimezones) {
 		r.warns |= warnMultiZone
 	}
-	if alt != "" {
+	for _, alt := range alts {
+		alt, _ = splitExtension(alt)
 		af, err := p.checker.Check(alt)
 		switch {
-		case err != nil:
+		case err != nil || strings.ContainsAny(alt, "\r\n"):
 			r.warns |= warnInvalidAlt
-		case af.E164 != facts.E164:
-			c.AltPhones = []string{af.E164}
+		case af.E164 != facts.E164 && !slices.Contains(c.AltPhones, af.E164):
+			c.AltPhones = append(c.AltPhones, af.E164)
 		}
 	}
 
@@ -298,7 +358,7 @@ func (ps *parser) validate(rec []string, r *row) {
 	}
 	c.Tags = mergeTags(p.opts.Tags, tags)
 	c.Status, c.Lane, c.Priority = campaign.ContactPending, campaign.LaneNew, campaign.PriorityNormal
-	c.Consent = campaign.Consent{Kind: campaign.ConsentNone, Scope: campaign.ConsentScopeCampaign}
+	c.Consent = consent
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, ps.now, ps.now
 }
 
@@ -325,19 +385,108 @@ func filled(c *campaign.Contact, f Field, tags []string) bool {
 		return c.Notes != ""
 	case FieldState:
 		return c.State != ""
+	case FieldExtension:
+		return c.Extension != ""
+	case FieldConsent, FieldConsentDate, FieldConsentSource, FieldConsentScope, FieldConsentRevoked:
+		return true // checked by consentCells.parse
 	}
 	key, _ := f.CustomKey()
 	return c.Custom[key] != ""
 }
 
-// validEmail applies campaign.Contact.Validate's rule: the whole value is
-// one bare address.
+// validEmail applies campaign.Contact.Validate's rule (the whole value is
+// one bare address) and asks for a domain a mail can be sent to: labels
+// of letters, digits and hyphens separated by dots, at least two, the
+// last one not all digits. "bob@example" and "bob@[10.0.0.1]" are refused.
 func validEmail(e string) bool {
-	if strings.IndexByte(e, '@') <= 0 {
+	at := strings.LastIndexByte(e, '@')
+	if at <= 0 || !validDomain(e[at+1:]) {
 		return false
 	}
 	a, err := mail.ParseAddress(e)
 	return err == nil && a.Address == e
+}
+
+func validDomain(d string) bool {
+	if len(d) > 253 {
+		return false
+	}
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	return strings.TrimFunc(tld, unicode.IsDigit) != ""
+}
+
+func dropSpace(r rune) rune {
+	if unicode.IsSpace(r) {
+		return -1
+	}
+	return r
+}
+
+// extMarkers introduce an extension written in the phone cell, longest
+// first.
+var extMarkers = []string{"extension", "extn", "ext", "x", "#", ","}
+
+// splitExtension splits an extension written after a number: "(617)
+// 392-0177 ext 12", "x12", "ext.12", "#12", ";ext=12" (RFC 3966) or
+// "6173920177,,12" (dial pauses). It returns v unchanged and "" when there
+// is none.
+func splitExtension(v string) (number, ext string) {
+	t := strings.TrimRight(v, " ")
+	d := len(t)
+	for d > 0 && t[d-1] >= '0' && t[d-1] <= '9' {
+		d--
+	}
+	if d == len(t) || d == 0 {
+		return v, ""
+	}
+	pre := strings.TrimRight(t[:d], " .:=")
+	lower := strings.ToLower(pre)
+	for _, m := range extMarkers {
+		if !strings.HasSuffix(lower, m) {
+			continue
+		}
+		rest := pre[:len(pre)-len(m)]
+		if m != "," && m != "#" && rest != "" && unicode.IsLetter(rune(rest[len(rest)-1])) {
+			continue // a word ending in "x" or "ext", not a marker
+		}
+		num := strings.TrimRight(rest, " ,;")
+		if strings.IndexFunc(num, unicode.IsDigit) < 0 {
+			return v, ""
+		}
+		return num, t[d:]
+	}
+	return v, ""
+}
+
+// splitNumbers appends to dst the numbers of a cell: one, or several split
+// at ":::" (Google Contacts' separator).
+func splitNumbers(v string, dst []string) []string {
+	if !strings.Contains(v, ":::") {
+		if v != "" {
+			dst = append(dst, v)
+		}
+		return dst
+	}
+	for _, part := range strings.Split(v, ":::") {
+		if part = strings.TrimSpace(part); part != "" {
+			dst = append(dst, part)
+		}
+	}
+	return dst
 }
 
 func splitTags(v string) []string {

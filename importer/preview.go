@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,10 @@ type PreviewOptions struct {
 	WorkspaceID campaign.WorkspaceID
 	// Rows is how many data rows to return. Defaults to 10.
 	Rows int
+	// Encoding is the file's text encoding. Defaults to EncodingAuto.
+	Encoding Encoding
+	// Columns names fields for header names, as Options.Columns.
+	Columns map[string]Field
 }
 
 // MappingSource says where a preview's mapping comes from.
@@ -36,13 +41,20 @@ const (
 type Preview struct {
 	// Delimiter is the detected field delimiter: ',', ';', '\t' or '|'.
 	Delimiter rune
-	// BOM reports a UTF-8 byte-order mark at the start.
+	// BOM reports a byte-order mark at the start.
 	BOM bool
+	// Encoding is the encoding the file is read in: utf-8, utf-16le,
+	// utf-16be or windows-1252.
+	Encoding Encoding
 	// Header is the header row, trimmed.
 	Header []string
+	// HeaderLine is the header's line: lines above it (an Excel "sep="
+	// line, report titles) are not rows.
+	HeaderLine int
 	// Signature identifies the header in the mapping memory.
 	Signature string
-	// Rows are the first data rows as read (blank lines skipped).
+	// Rows are the first data rows as read (blank lines and rows with
+	// malformed quotes skipped), in UTF-8.
 	Rows [][]string
 	// Mapping is the mapping offered for the header; MappingFrom says
 	// whether it was remembered or suggested. Columns no synonym matches
@@ -57,26 +69,26 @@ func (im *Importer) Preview(ctx context.Context, r io.Reader, opts PreviewOption
 	if opts.Rows <= 0 {
 		opts.Rows = 10
 	}
-	src, err := openSource(r, im.cfg.MaxBytes)
+	src, err := openSource(r, im.cfg.MaxBytes, opts.Encoding)
 	if err != nil {
 		return Preview{}, err
 	}
-	p := Preview{Delimiter: src.delim, BOM: src.bom, Header: src.header, Signature: Signature(src.header)}
+	p := Preview{Delimiter: rune(src.delim), BOM: src.bom, Encoding: src.enc, Header: src.header,
+		HeaderLine: src.headerLine, Signature: Signature(src.header)}
 	for len(p.Rows) < opts.Rows {
-		rec, err := src.cr.Read()
+		rec, info, err := src.rd.read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if errors.Is(err, ErrTooLarge) {
+		if err != nil {
 			return Preview{}, err
 		}
-		if err != nil {
+		if info.bad != "" || blank(rec) {
 			continue
 		}
-		if blank(rec) {
-			continue
-		}
-		p.Rows = append(p.Rows, slices.Clone(rec))
+		rec = slices.Clone(rec)
+		src.decode(rec)
+		p.Rows = append(p.Rows, rec)
 	}
 	p.Mapping, p.MappingFrom = SuggestMapping(src.header), MappingSuggested
 	if opts.WorkspaceID != "" {
@@ -88,11 +100,48 @@ func (im *Importer) Preview(ctx context.Context, r io.Reader, opts PreviewOption
 			return Preview{}, err
 		}
 	}
+	if p.Mapping, err = applyColumns(p.Mapping, src.header, opts.Columns); err != nil {
+		return Preview{}, err
+	}
 	return p, nil
 }
 
-// synonyms maps a normalised header name (lower case, letters and digits
-// only) to its field.
+// phoneSynonyms ranks the header names of phone columns (normalised: lower
+// case, letters and digits only). When a file has several, the best ranked
+// (the first of them on a tie) is the phone and the others are alternates,
+// in rank order: an explicit or primary phone, then mobile, then business,
+// then home, then any other. The names cover the CSV exports of HubSpot,
+// Salesforce, Zoho, Pipedrive, Outlook, Google Contacts and Excel sheets
+// (docs/import.md lists them).
+var phoneSynonyms = map[string]int{
+	"phone": 0, "phonenumber": 0, "phoneno": 0, "primaryphone": 0, "primaryphonenumber": 0, "telephone": 0,
+	"telephonenumber": 0, "tel": 0, "phone1": 0, "phone1value": 0, "contactnumber": 0, "contactphone": 0,
+	"msisdn": 0, "number": 0, "directdial": 0, "dialnumber": 0, "personphone": 0, "phonenumber1": 0,
+
+	"mobile": 1, "mobilephone": 1, "mobilenumber": 1, "mobilephonenumber": 1, "cell": 1, "cellphone": 1,
+	"cellular": 1, "cellnumber": 1, "cellphonenumber": 1, "mobiletelephone": 1,
+
+	"businessphone": 2, "businessphone2": 2, "workphone": 2, "workphonenumber": 2, "officephone": 2,
+	"companyphone": 2, "companymainphone": 2, "directphone": 2, "directphonenumber": 2, "worknumber": 2,
+
+	"homephone": 3, "homephone2": 3, "homephonenumber": 3, "homenumber": 3, "landline": 3,
+
+	"otherphone": 4, "altphone": 4, "alternatephone": 4, "alternativephone": 4, "phone2": 4, "phone3": 4,
+	"phone2value": 4, "phone3value": 4, "phone4value": 4, "secondaryphone": 4, "phonenumber2": 4,
+	"additionalphone": 4,
+}
+
+// phoneRank returns the rank of a normalised header name among phone
+// columns, or -1 when it does not name one.
+func phoneRank(name string) int {
+	if r, ok := phoneSynonyms[name]; ok {
+		return r
+	}
+	return -1
+}
+
+// synonyms maps a normalised header name to the field it fills, besides
+// the phones.
 var synonyms = func() map[string]Field {
 	m := map[string]Field{}
 	add := func(f Field, names ...string) {
@@ -100,21 +149,28 @@ var synonyms = func() map[string]Field {
 			m[n] = f
 		}
 	}
-	add(FieldPhone, "phone", "phonenumber", "phoneno", "primaryphone", "primaryphonenumber", "mobile", "mobilephone",
-		"mobilenumber", "cell", "cellphone", "cellular", "cellnumber", "telephone", "telephonenumber", "tel", "phone1",
-		"contactnumber", "contactphone", "msisdn", "number", "directdial", "dialnumber")
-	add(FieldAltPhone, "altphone", "alternatephone", "alternativephone", "phone2", "secondaryphone", "otherphone",
-		"homephone", "workphone", "businessphone", "officephone", "landline")
-	add(FieldFirstName, "firstname", "fname", "first", "givenname", "forename", "firstnames")
-	add(FieldLastName, "lastname", "lname", "last", "surname", "familyname")
-	add(FieldFullName, "name", "fullname", "contactname", "contact")
+	add(FieldFirstName, "firstname", "fname", "first", "givenname", "forename", "firstnames", "personfirstname")
+	add(FieldLastName, "lastname", "lname", "last", "surname", "familyname", "personlastname")
+	add(FieldFullName, "name", "fullname", "contactname", "contact", "personname", "displayname", "leadname")
 	add(FieldCompany, "company", "companyname", "organization", "organisation", "org", "business", "businessname",
-		"account", "accountname", "employer")
-	add(FieldEmail, "email", "emailaddress", "mail", "emailid")
-	add(FieldSource, "source", "leadsource", "origin")
-	add(FieldTags, "tags", "tag", "labels", "label")
-	add(FieldNotes, "notes", "note", "comments", "comment", "remarks")
-	add(FieldState, "state", "province", "stateprovince", "st", "stateorprovince")
+		"account", "accountname", "employer", "organizationname", "organization1name", "organisationname")
+	add(FieldEmail, "email", "emailaddress", "mail", "emailid", "email1value", "personemail", "primaryemail",
+		"workemail")
+	add(FieldSource, "source", "leadsource", "origin", "originalsource", "recordsource")
+	add(FieldTags, "tags", "tag", "labels", "label", "categories", "groupmembership")
+	add(FieldNotes, "notes", "note", "comments", "comment", "remarks", "description")
+	add(FieldState, "state", "province", "stateprovince", "st", "stateorprovince", "stateregion", "address1region", "businessstate", "homestate", "otherstate", "mailingstate", "mailingstateprovince",
+		"billingstate", "billingstateprovince", "statecode", "provincecode")
+	add(FieldExtension, "extension", "ext", "extn", "phoneextension", "phoneext", "extensionnumber")
+	add(FieldConsent, "consent", "consenttype", "consentkind", "consentstatus", "tcpaconsent", "optin",
+		"optinstatus", "callconsent", "marketingconsent")
+	add(FieldConsentDate, "consentdate", "consentdatetime", "consentcapturedat", "consentgiven", "consentgivenat",
+		"consenttimestamp", "optindate", "optintimestamp", "consentat")
+	add(FieldConsentSource, "consentsource", "consentevidence", "evidence", "optinsource", "consenturl",
+		"consentproof", "trustedformcerturl", "trustedformurl", "leadidtoken")
+	add(FieldConsentScope, "consentscope")
+	add(FieldConsentRevoked, "consentrevoked", "consentrevokedat", "consentwithdrawn", "consentwithdrawnat",
+		"revokedat", "revocationdate", "optout", "optoutdate", "optedout")
 	return m
 }()
 
@@ -154,27 +210,106 @@ func customKey(h string, col int) string {
 	return b.String()
 }
 
-// SuggestMapping maps a header by name: each column whose normalised name
-// is a known synonym fills that field (the first such column wins; a second
-// phone column becomes the alternate phone), and every other column is kept
-// as a custom field named after its header.
+// SuggestMapping maps a header by name: the best ranked phone column (see
+// phoneSynonyms) is the phone and every other phone column an alternate;
+// each other column whose normalised name is a known synonym fills that
+// field (the first such column wins); every other column is kept as a
+// custom field named after its header.
 func SuggestMapping(header []string) Mapping {
 	m := make(Mapping, len(header))
 	taken := map[Field]bool{}
+	best, bestRank := -1, 0
 	for i, h := range header {
-		f, ok := synonyms[normalizeHeader(h)]
-		if ok && f == FieldPhone && taken[FieldPhone] {
-			f = FieldAltPhone
+		if r := phoneRank(normalizeHeader(h)); r >= 0 {
+			m[i] = FieldAltPhone
+			if best < 0 || r < bestRank {
+				best, bestRank = i, r
+			}
 		}
-		if ok && !taken[f] {
+	}
+	if best >= 0 {
+		m[best], taken[FieldPhone] = FieldPhone, true
+	}
+	for i, h := range header {
+		if m[i] != "" {
+			continue
+		}
+		if f, ok := synonyms[normalizeHeader(h)]; ok && !taken[f] {
 			m[i], taken[f] = f, true
 			continue
 		}
-		key := customKey(h, i)
-		for n := 2; taken[Custom(key)]; n++ {
-			key = fmt.Sprintf("%s_%d", customKey(h, i), n)
-		}
-		m[i], taken[Custom(key)] = Custom(key), true
+		m[i] = uniqueCustom(h, i, taken)
 	}
 	return m
+}
+
+// uniqueCustom returns the custom field for column i, numbered when its
+// key is taken, and marks it taken.
+func uniqueCustom(h string, i int, taken map[Field]bool) Field {
+	key := customKey(h, i)
+	for n := 2; taken[Custom(key)]; n++ {
+		key = fmt.Sprintf("%s_%d", customKey(h, i), n)
+	}
+	taken[Custom(key)] = true
+	return Custom(key)
+}
+
+// applyColumns returns m with the columns named in cols (by normalised
+// header name) set to their fields. A single-valued field taken from
+// another column leaves that column an alternate phone (when it was the
+// phone) or a custom field. An unknown name or field is ErrInvalidOptions.
+func applyColumns(m Mapping, header []string, cols map[string]Field) (Mapping, error) {
+	if len(cols) == 0 {
+		return m, nil
+	}
+	m = slices.Clone(m)
+	byName := map[string]int{}
+	for i, h := range header {
+		if _, dup := byName[normalizeHeader(h)]; !dup {
+			byName[normalizeHeader(h)] = i
+		}
+	}
+	names := slices.Sorted(maps.Keys(cols))
+	set := map[int]bool{}
+	for _, name := range names {
+		f := cols[name]
+		i, ok := byName[normalizeHeader(name)]
+		if !ok {
+			return nil, fmt.Errorf("%w: no column is named %q; the header has %s", ErrInvalidOptions, name, quoteList(header))
+		}
+		if _, custom := f.CustomKey(); !f.standard() && !custom {
+			return nil, fmt.Errorf("%w: column %q maps to unknown field %q", ErrInvalidOptions, name, f)
+		}
+		m[i], set[i] = f, true
+	}
+	taken := map[Field]bool{}
+	for i, f := range m {
+		if set[i] {
+			taken[f] = true
+		}
+	}
+	for i, f := range m {
+		if set[i] || f == FieldIgnore || f == FieldAltPhone {
+			continue
+		}
+		if _, custom := f.CustomKey(); custom || !taken[f] {
+			taken[f] = true
+			continue
+		}
+		if f == FieldPhone {
+			m[i] = FieldAltPhone
+			continue
+		}
+		m[i] = uniqueCustom(header[i], i, taken)
+	}
+	return m, nil
+}
+
+// quoteList renders names as a quoted, comma-separated list.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }

@@ -31,6 +31,27 @@ const (
 	FieldNotes     Field = "notes" // private notes
 	FieldState     Field = "state" // the address's state or province code
 	FieldIgnore    Field = "ignore"
+	// FieldExtension is the phone's extension, dialled after the call is
+	// answered. An extension written in the phone cell ("ext 12", "x12",
+	// "#12") is found there too.
+	FieldExtension Field = "extension"
+	// FieldConsent is the kind of consent: "express written" (or "pewc",
+	// "written"), "express" (or "yes", "opt-in", "true"), "none" (or "no",
+	// empty), or a revocation ("revoked", "opted out", "withdrawn"). Other
+	// values reject the row (invalid_consent).
+	FieldConsent Field = "consent"
+	// FieldConsentDate is when consent was given (ISO 8601, or month/day/
+	// year for US and Canadian campaigns, day/month/year elsewhere).
+	FieldConsentDate Field = "consent_date"
+	// FieldConsentSource is where consent was captured: a form URL, a
+	// recording, a document ID (the evidence).
+	FieldConsentSource Field = "consent_source"
+	// FieldConsentScope is what consent covers: "campaign", "client" or
+	// "any" (also "workspace", "all"). Defaults to campaign.
+	FieldConsentScope Field = "consent_scope"
+	// FieldConsentRevoked is when consent was withdrawn (a date), or a
+	// yes/no flag (revoked at the import's time).
+	FieldConsentRevoked Field = "consent_revoked"
 )
 
 const customPrefix = "custom:"
@@ -50,7 +71,8 @@ func (f Field) CustomKey() (string, bool) {
 func (f Field) standard() bool {
 	switch f {
 	case FieldPhone, FieldAltPhone, FieldFirstName, FieldLastName, FieldFullName, FieldCompany,
-		FieldEmail, FieldSource, FieldTags, FieldNotes, FieldState, FieldIgnore:
+		FieldEmail, FieldSource, FieldTags, FieldNotes, FieldState, FieldIgnore, FieldExtension,
+		FieldConsent, FieldConsentDate, FieldConsentSource, FieldConsentScope, FieldConsentRevoked:
 		return true
 	}
 	return false
@@ -60,7 +82,8 @@ func (f Field) standard() bool {
 // fills.
 type Mapping []Field
 
-// validate checks m against a header of n columns.
+// validate checks m against a header of n columns. Every field but
+// alt_phone, ignore and custom fields fills one column at most.
 func (m Mapping) validate(n int) error {
 	if len(m) != n {
 		return fmt.Errorf("%w: mapping has %d columns, the header %d", ErrInvalidOptions, len(m), n)
@@ -71,7 +94,7 @@ func (m Mapping) validate(n int) error {
 		if !f.standard() && !custom {
 			return fmt.Errorf("%w: column %d maps to unknown field %q", ErrInvalidOptions, i+1, f)
 		}
-		if f != FieldIgnore && seen[f] {
+		if f != FieldIgnore && f != FieldAltPhone && seen[f] {
 			return fmt.Errorf("%w: field %q is mapped twice", ErrInvalidOptions, f)
 		}
 		seen[f] = true
@@ -93,8 +116,11 @@ const (
 	// DuplicateSkip skips the row: counted, with its reason, but not
 	// exported as a rejection.
 	DuplicateSkip DuplicatePolicy = "skip"
-	// DuplicateMerge updates the existing contact with the row's non-empty
-	// values (tags are added, custom fields set) through UpdateContact.
+	// DuplicateMerge updates the existing contact through UpdateContact:
+	// the row's values fill the contact's empty fields (all of its
+	// non-empty values replace the contact's with Options.MergeOverwrite),
+	// tags and alternate numbers are added, a revocation of consent is
+	// applied and never undone.
 	DuplicateMerge DuplicatePolicy = "merge"
 )
 
@@ -133,6 +159,21 @@ const (
 	ReasonSuppressedGlobal      = "suppressed_global"
 	ReasonSuppressedClient      = "suppressed_client"
 	ReasonSuppressedCampaign    = "suppressed_campaign"
+	// ReasonUnknownState: the address state is neither a USPS or Canada
+	// Post code nor a full state or province name (compliance.NormalizeState).
+	ReasonUnknownState = "unknown_state"
+	// ReasonMalformedQuotes: a quote in the row does not close on a sane
+	// boundary (before a delimiter or a line end, within the row's own
+	// fields). The row is its first line; the lines after it are read as
+	// rows of their own.
+	ReasonMalformedQuotes = "malformed_quotes"
+	// ReasonInvalidConsent: a consent column holds a value that is not a
+	// known kind, scope or date, or a date in the future.
+	ReasonInvalidConsent = "invalid_consent"
+	// ReasonImportStopped: the row was read but not imported because the
+	// import stopped first (size limit, cancellation, a store error). The
+	// rejects file holds it, so it can be imported again.
+	ReasonImportStopped = "import_stopped"
 )
 
 // Warning codes of rows accepted with a warning.
@@ -148,6 +189,12 @@ const (
 	// WarningInvalidAltPhone: an alternate number was unsafe or invalid
 	// and dropped.
 	WarningInvalidAltPhone = "invalid_alt_phone"
+	// WarningDecodedWindows1252: the row was not UTF-8 and was read as
+	// Windows-1252 (Encoding auto).
+	WarningDecodedWindows1252 = "decoded_windows_1252"
+	// WarningInvalidExtension: the phone's extension was not 1–16 digits
+	// and was dropped.
+	WarningInvalidExtension = "invalid_extension"
 )
 
 // Progress reports a running import.
@@ -202,6 +249,21 @@ type Options struct {
 	// Progress is called after each batch from the writing goroutine.
 	// Defaults to nil.
 	Progress func(Progress)
+	// Encoding is the file's text encoding. Defaults to EncodingAuto.
+	Encoding Encoding
+	// Columns maps header names (case and spacing ignored) to fields, over
+	// the mapping otherwise used: a column named here takes the field from
+	// any other column (a displaced phone column becomes an alternate, any
+	// other becomes a custom field). Defaults to none.
+	Columns map[string]Field
+	// MergeOverwrite makes DuplicateMerge replace the existing contact's
+	// fields with the row's non-empty values; by default the row only
+	// fills empty fields. A revocation of consent is never undone.
+	MergeOverwrite bool
+	// Duplicates receives the skipped and merged rows as CSV: the
+	// original header plus "line", "outcome" and "reason". Defaults to
+	// nil.
+	Duplicates io.Writer
 }
 
 // Counts are the rows of an import by outcome, reason and warning.

@@ -22,6 +22,7 @@ type writer struct {
 	p       *plan
 	rec     *Record
 	rejects *csvsafe.Writer
+	dupes   *csvsafe.Writer
 	start   time.Time
 	src     *source
 	batches int
@@ -42,17 +43,33 @@ const maxMergeRetries = 5
 // checkpointEvery is how many batches pass between history updates.
 const checkpointEvery = 10
 
-// write decides and writes one batch, then records its outcomes. On error
-// nothing of the batch is counted; the batch's insert is all or none, and
-// once it is written the rest of the batch completes without ctx.
+// write decides and writes one batch, then records its outcomes. The
+// batch's insert is all or none, and once it is written the rest of the
+// batch completes without ctx. On error the rows not written are counted
+// as stopped.
 func (w *writer) write(ctx context.Context, b *batch) error {
-	if err := w.decide(ctx, b); err != nil {
-		return err
+	err := w.decide(ctx, b)
+	if err == nil {
+		err = w.apply(ctx, b)
 	}
-	if err := w.apply(ctx, b); err != nil {
-		return err
+	if err != nil {
+		w.stop(b)
 	}
-	return w.record(ctx, b)
+	if rerr := w.record(ctx, b); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// stop rejects, as import_stopped, the rows of b that were read but not
+// written: undecided, or accepted or merged but not applied.
+func (w *writer) stop(b *batch) {
+	for i := range b.rows {
+		r := &b.rows[i]
+		if r.outcome == "" || ((r.outcome == OutcomeAccepted || r.outcome == OutcomeMerged) && !r.applied) {
+			r.reject(ReasonImportStopped)
+		}
+	}
 }
 
 // decide runs suppression and workspace duplicate checks on the batch's
@@ -134,7 +151,7 @@ func (w *writer) decide(ctx context.Context, b *batch) error {
 		case r.fileDup:
 			if j, ok := pending[r.key]; ok {
 				// The earlier row is in this batch: merge in memory.
-				mergeInto(&b.rows[j].contact, r.contact)
+				mergeInto(&b.rows[j].contact, r.contact, p.opts.MergeOverwrite)
 				r.outcome, r.reason = OutcomeMerged, ReasonDuplicateInFile
 				r.contact.ID = ""
 				break
@@ -198,6 +215,13 @@ func (w *writer) apply(ctx context.Context, b *batch) error {
 			return fmt.Errorf("importer: insert contacts: %w", err)
 		}
 	}
+	// The accepted rows, and the rows merged into them in memory, are
+	// written.
+	for i := range b.rows {
+		if r := &b.rows[i]; r.outcome == OutcomeAccepted || (r.outcome == OutcomeMerged && r.contact.ID == "") {
+			r.applied = true
+		}
+	}
 	// The inserts are written: finish the batch whatever ctx says, so the
 	// counts match what is stored.
 	mctx := context.WithoutCancel(ctx)
@@ -205,6 +229,7 @@ func (w *writer) apply(ctx context.Context, b *batch) error {
 		if err := w.merge(mctx, &b.rows[i], now); err != nil {
 			return err
 		}
+		b.rows[i].applied = true
 	}
 	return nil
 }
@@ -219,7 +244,7 @@ func (w *writer) merge(ctx context.Context, r *row, now time.Time) error {
 		if err != nil {
 			return fmt.Errorf("importer: merge into %s: %w", id, err)
 		}
-		mergeInto(&c, r.contact)
+		mergeInto(&c, r.contact, w.p.opts.MergeOverwrite)
 		c.UpdatedAt = now
 		a := campaign.AuditEntry{
 			ID: campaign.AuditID(campaign.NewID("aud", now)), WorkspaceID: ws, ActorID: w.p.actor.UserID,
@@ -238,12 +263,16 @@ func (w *writer) merge(ctx context.Context, r *row, now time.Time) error {
 	return fmt.Errorf("importer: merge into %s: %w: it kept changing", id, campaign.ErrConflict)
 }
 
-// mergeInto copies src's non-empty values over dst: names, company, email,
-// source, notes, state; alternate phones and tags are added, custom fields
-// set. Status, queue state, campaign and list stay dst's.
-func mergeInto(dst *campaign.Contact, src campaign.Contact) {
+// mergeInto merges src, a duplicate row, into the existing contact dst.
+// Names, company, email, source, notes, state and extension fill dst's
+// empty fields, or replace them when overwrite is set; alternate phones
+// and tags are added and custom fields filled (or set). Consent: a
+// revocation in either is kept (the earliest), and src's consent fills a
+// contact without one (or replaces an unrevoked one when overwrite is
+// set). Status, queue state, campaign and list stay dst's.
+func mergeInto(dst *campaign.Contact, src campaign.Contact, overwrite bool) {
 	set := func(d *string, s string) {
-		if s != "" {
+		if s != "" && (overwrite || *d == "") {
 			*d = s
 		}
 	}
@@ -254,9 +283,10 @@ func mergeInto(dst *campaign.Contact, src campaign.Contact) {
 	set(&dst.Source, src.Source)
 	set(&dst.Notes, src.Notes)
 	set(&dst.State, src.State)
+	set(&dst.Extension, src.Extension)
 	for _, a := range src.AltPhones {
 		if a != dst.Phone && !slices.Contains(dst.AltPhones, a) {
-			dst.AltPhones = append(dst.AltPhones, a)
+			dst.AltPhones = append(slices.Clip(dst.AltPhones), a)
 		}
 	}
 	dst.Tags = mergeTags(dst.Tags, src.Tags)
@@ -266,17 +296,46 @@ func mergeInto(dst *campaign.Contact, src campaign.Contact) {
 		} else {
 			dst.Custom = maps.Clone(dst.Custom)
 		}
-		maps.Copy(dst.Custom, src.Custom)
+		for k, v := range src.Custom {
+			if _, has := dst.Custom[k]; overwrite || !has || dst.Custom[k] == "" {
+				dst.Custom[k] = v
+			}
+		}
 	}
 	if len(dst.Timezones) == 0 {
 		dst.Timezones = src.Timezones
 	}
+	dst.Consent = mergeConsent(dst.Consent, src.Consent, overwrite)
 }
 
-// record counts the batch's outcomes, writes its rejected rows, reports
-// progress and now and then checkpoints the history.
+// mergeConsent merges a row's consent into a contact's. A revocation is
+// never undone: once either is revoked the result is, from the earlier
+// revocation on.
+func mergeConsent(dst, src campaign.Consent, overwrite bool) campaign.Consent {
+	out := dst
+	hasDst := dst.Kind != "" && dst.Kind != campaign.ConsentNone
+	hasSrc := src.Kind != "" && src.Kind != campaign.ConsentNone
+	if hasSrc && dst.RevokedAt.IsZero() && (!hasDst || overwrite) {
+		out.Kind, out.Source, out.CapturedAt, out.Scope = src.Kind, src.Source, src.CapturedAt, src.Scope
+	}
+	if !src.RevokedAt.IsZero() && (out.RevokedAt.IsZero() || src.RevokedAt.Before(out.RevokedAt)) {
+		out.RevokedAt, out.RevokedVia = src.RevokedAt, src.RevokedVia
+	}
+	if out.Scope == "" {
+		out.Scope = campaign.ConsentScopeCampaign
+	}
+	if out.Kind == "" {
+		out.Kind = campaign.ConsentNone
+	}
+	return out
+}
+
+// record counts the batch's outcomes, writes its rejected and duplicate
+// rows, reports progress and now and then checkpoints the history.
 func (w *writer) record(ctx context.Context, b *batch) error {
+	b.recorded = true
 	counts := &w.rec.Counts
+	var werr error
 	for i := range b.rows {
 		r := &b.rows[i]
 		counts.add(r.outcome, r.reason)
@@ -287,12 +346,24 @@ func (w *writer) record(ctx context.Context, b *batch) error {
 				}
 			}
 		}
-		if r.outcome == OutcomeRejected && w.rejects != nil {
+		if werr != nil {
+			continue
+		}
+		switch {
+		case r.outcome == OutcomeRejected && w.rejects != nil:
 			w.line = append(fitRow(w.line[:0], r.raw, len(w.p.header), w.delim), strconv.Itoa(r.line), r.reason)
 			if err := w.rejects.Write(w.line); err != nil {
-				return fmt.Errorf("importer: write rejects: %w", err)
+				werr = fmt.Errorf("importer: write rejects: %w", err)
+			}
+		case (r.outcome == OutcomeSkipped || r.outcome == OutcomeMerged) && w.dupes != nil:
+			w.line = append(fitRow(w.line[:0], r.raw, len(w.p.header), w.delim), strconv.Itoa(r.line), string(r.outcome), r.reason)
+			if err := w.dupes.Write(w.line); err != nil {
+				werr = fmt.Errorf("importer: write duplicates: %w", err)
 			}
 		}
+	}
+	if werr != nil {
+		return werr
 	}
 	w.batches++
 	now := w.im.now()

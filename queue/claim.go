@@ -33,7 +33,8 @@ const maxClaimRounds = 8
 // first (lane order, list priority, contact priority, age), for ttl
 // (Settings.HopperExpiry when ttl <= 0); claimed contacts become
 // campaign.ContactDialing. It returns an empty slice, not an error, when
-// nothing is due or the campaign's business hours are closed, and
+// nothing is due, the campaign's business hours are closed or it is outside
+// its calling period (before StartDate, at or after Deadline), and
 // ErrNotRunning when the campaign is not Running.
 //
 // Eligible means: window open in every candidate zone of the contact under
@@ -96,7 +97,9 @@ func (s *Service) claim(ctx context.Context, ws campaign.WorkspaceID, id campaig
 	}
 	now := s.now().UTC()
 	out := []Lease{}
-	if !cc.window.Hours.Open(now) {
+	if !cc.window.Hours.Open(now) || cc.c.PeriodRefusal(now) != "" {
+		// Business hours closed, or outside [StartDate, Deadline): nothing
+		// is leased; the dial-time gate records the period's blocks.
 		return out, nil
 	}
 	if _, err := s.maybeRefresh(ctx, cc, now, false); err != nil {
@@ -259,6 +262,10 @@ func (s *Service) check(ctx context.Context, cc *campaignCtx, l Lease, matches m
 		}
 		return &refusal{reason: reason, scope: campaign.BlockScopeLaw, status: campaign.ContactSkipped,
 			detail: fmt.Sprintf("requires %s consent, has %s", st.RequiredConsent, c.Consent.Kind)}, nil
+	}
+	if d := st.Content.Refusal(cc.c, c); d != "" {
+		// Skipped until the data is fixed and the contact retried.
+		return &refusal{reason: campaign.ReasonPersonalisationMissing, scope: campaign.BlockScopePolicy, status: campaign.ContactSkipped, detail: d}, nil
 	}
 	if ms := matches[c.Phone]; len(ms) > 0 {
 		m := suppression.Widest(ms)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
@@ -228,7 +229,17 @@ func (s *Service) redistribute(ctx context.Context, actor campaign.Actor, id cam
 		return 0, err
 	}
 	r.LaneOrder = cc.s.LaneOrder
-	return s.store.Reassign(ctx, actor.WorkspaceID, id, r, s.now().UTC())
+	now := s.now().UTC()
+	action, to := "queue.reassign", string(r.To)
+	if r.To == "" {
+		action, to = "queue.redistribute", "anyone"
+	}
+	detail := fmt.Sprintf("from %s to %s", r.From, to)
+	if !r.UntouchedSince.IsZero() {
+		detail += ", untouched since " + r.UntouchedSince.Format(time.RFC3339)
+	}
+	r.Audit = queueAudit(actor, action, id, detail, now)
+	return s.store.Reassign(ctx, actor.WorkspaceID, id, r, now)
 }
 
 // Retry requeues the given contacts of the campaign in the retry lane, due
@@ -257,5 +268,34 @@ func (s *Service) requeue(ctx context.Context, actor campaign.Actor, id campaign
 		return 0, err
 	}
 	r.MaxAttempts, r.Rank = cc.s.MaxAttempts, laneRank(cc.s.LaneOrder, campaign.LaneRetry)
-	return s.store.Requeue(ctx, actor.WorkspaceID, id, r, s.now().UTC())
+	now := s.now().UTC()
+	action, detail := "queue.retry_failed", "status "+string(r.Status)
+	if len(r.ContactIDs) > 0 {
+		action, detail = "queue.retry", "contacts "+listIDs(r.ContactIDs, 20)
+	}
+	r.Audit = queueAudit(actor, action, id, detail, now)
+	return s.store.Requeue(ctx, actor.WorkspaceID, id, r, now)
+}
+
+// queueAudit is the audit entry of a member's queue action on campaign id;
+// the store appends the count of contacts changed (see [AuditCount]).
+func queueAudit(actor campaign.Actor, action string, id campaign.ID, detail string, now time.Time) campaign.AuditEntry {
+	return campaign.AuditEntry{ID: campaign.AuditID(campaign.NewID("aud", now)), WorkspaceID: actor.WorkspaceID, ActorID: actor.UserID,
+		Action: action, Entity: "campaign", EntityID: string(id), Detail: detail, At: now}
+}
+
+// listIDs joins up to max contact IDs, saying how many more there are.
+func listIDs(ids []campaign.ContactID, max int) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i == max {
+			fmt.Fprintf(&b, " and %d more", len(ids)-max)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(id))
+	}
+	return b.String()
 }

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
@@ -217,6 +218,9 @@ type Reassignment struct {
 	// LaneOrder ranks the lanes; the store uses it for moved contacts
 	// that are due.
 	LaneOrder []campaign.Lane
+	// Audit, when its ID is set, is written in the same transaction, its
+	// Detail ending with the count of contacts moved (see [AuditCount]).
+	Audit campaign.AuditEntry
 }
 
 // Requeue selects contacts for a manual retry.
@@ -232,6 +236,17 @@ type Requeue struct {
 	MaxAttempts int
 	// Rank is the rank of the retry lane.
 	Rank int
+	// Audit, when its ID is set, is written in the same transaction, its
+	// Detail ending with the count of contacts requeued (see [AuditCount]).
+	Audit campaign.AuditEntry
+}
+
+// AuditCount returns the audit entry a store writes for a queue action
+// that changed n contacts: a with "; contacts changed: n" appended to its
+// Detail.
+func AuditCount(a campaign.AuditEntry, n int) campaign.AuditEntry {
+	a.Detail = fmt.Sprintf("%s; contacts changed: %d", a.Detail, n)
+	return a
 }
 
 // AttemptFilter selects attempts; zero fields match everything.

@@ -129,7 +129,7 @@ func callableInterval(r *compliance.Rules, t compliance.CallTarget, w compliance
 // blockScope returns the scope a window refusal is recorded with.
 func blockScope(code compliance.VerdictCode) campaign.BlockScope {
 	switch code {
-	case compliance.CodeBlackout, compliance.CodeHolidayBan, compliance.CodeSundayBan, compliance.CodeOutsideLegalHours:
+	case compliance.CodeBlackout, compliance.CodeHolidayBan, compliance.CodeSundayBan, compliance.CodeOutsideLegalHours, compliance.CodeUnknownState:
 		return campaign.BlockScopeLaw
 	}
 	return campaign.BlockScopePolicy

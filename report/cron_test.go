@@ -206,6 +206,12 @@ func TestSchedulerRetriesAndRecords(t *testing.T) {
 	sc2, err := report.NewScheduler(report.SchedulerConfig{Service: svc, Sender: snd2, Sleep: clk.Sleep, MaxTries: 4})
 	require.NoError(t, err)
 	err = sc2.Deliver(ctx, sch, clk.Now())
+	assert.ErrorIs(t, err, report.ErrInvalid, "a schedule nobody added is not delivered")
+	require.NoError(t, sc2.Add(ctx, s.act, sch))
+	forged := sch
+	forged.Recipients = []string{"thief@example.com"}
+	assert.ErrorIs(t, sc2.Deliver(ctx, forged, clk.Now()), report.ErrInvalid, "nor one changed since")
+	err = sc2.Deliver(ctx, sch, clk.Now())
 	assert.ErrorIs(t, err, report.ErrDelivery)
 	assert.Equal(t, 4, snd2.tries)
 	hist, err = svc.Store().ListDeliveries(ctx, s.ws, 0)

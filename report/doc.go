@@ -2,6 +2,12 @@
 // spans and contact states into metrics, heatmaps, exports, scheduled
 // deliveries and a redacted client snapshot.
 //
+// Exports carry personal data (phones, e-mail addresses), so
+// [Service.Export], [Service.History] and [Scheduler.Add] take the acting
+// member and need [campaign.ActionExport] in the exported workspace
+// (Config.Authorizer checks it); the client snapshot needs
+// Config.Entitlements.
+//
 // Every number is computed from those records, never from counters kept on
 // the side (docs/design.md, data flow step 7). Adapters may answer the
 // aggregate queries of [Store] from rollups written in the same transaction

@@ -267,6 +267,13 @@ func (sc *Scheduler) Tick(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// sameSchedule reports whether b is the registered schedule a (a zero
+// WorkspaceID in b is the one Add filled in).
+func sameSchedule(a, b Schedule) bool {
+	return a.ID == b.ID && (b.WorkspaceID == "" || a.WorkspaceID == b.WorkspaceID) && a.CampaignID == b.CampaignID && a.Trigger == b.Trigger &&
+		a.Cron == b.Cron && slices.Equal(a.Recipients, b.Recipients) && a.Subject == b.Subject && a.Attach == b.Attach
+}
+
 // Run calls Tick every Poll until ctx ends, then returns ctx's error.
 // Delivery failures are recorded in the history, not returned.
 func (sc *Scheduler) Run(ctx context.Context) error {
@@ -282,8 +289,18 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 
 // Deliver builds the schedule's report and sends it, retrying up to
 // MaxTries with doubling backoff on the scheduler's clock; every try is
-// recorded in the delivery history. due is the fire time it is for.
+// recorded in the delivery history. due is the fire time it is for. s must
+// have been registered with Add, which checked who may send it: Deliver
+// sends the registered schedule of s.ID, and refuses with ErrInvalid an ID
+// it does not know or a schedule that differs from the registered one.
 func (sc *Scheduler) Deliver(ctx context.Context, s Schedule, due time.Time) error {
+	sc.mu.Lock()
+	j := sc.jobs[s.ID]
+	sc.mu.Unlock()
+	if j == nil || !sameSchedule(j.s, s) {
+		return fmt.Errorf("%w: schedule %q is not the one registered with Add", ErrInvalid, s.ID)
+	}
+	s = j.s
 	m, err := sc.message(ctx, s)
 	if err != nil {
 		d := Delivery{WorkspaceID: s.WorkspaceID, ScheduleID: s.ID, CampaignID: s.CampaignID, Due: due, Try: 1,

@@ -174,6 +174,9 @@ type ContactCounts struct {
 	// Due counts waiting contacts (pending, retry, callback) whose
 	// NextAttemptAt is not after now.
 	Due int64
+	// InCall counts dialing contacts with a call in progress: a dial
+	// journaled (queue.Store.BeginAttempt) and not yet finished.
+	InCall int64
 	// Successful and Voicemail follow the package's definitions: completed
 	// contacts whose latest attempt has a Contacted or Qualified
 	// disposition; completed contacts, not successful, whose latest attempt

@@ -192,8 +192,12 @@ type LoadResult struct {
 	Lines int
 	// Loaded counts the numbers written (existing entries included).
 	Loaded int
-	// Invalid counts lines that are not a 10-digit NANP number.
+	// Invalid counts lines that are not a 10-digit NANP number, or (LoadDNCL)
+	// not a number of the registry's country.
 	Invalid int
+	// OutOfCountry counts the Invalid lines that are valid numbers of
+	// another country than the registry's (LoadDNCL only).
+	OutOfCountry int
 	// InvalidLines are the first 100 invalid line numbers (1-based).
 	InvalidLines []int
 }
@@ -206,6 +210,39 @@ type LoadResult struct {
 // silently. Writes go in batches of Config.BatchSize; on error the batches
 // already written stay.
 func (s *Service) LoadRegistry(ctx context.Context, actor campaign.Actor, r io.Reader, l List, tmpl Entry) (LoadResult, error) {
+	return s.loadRegistry(ctx, actor, r, l, tmpl, nil)
+}
+
+// DNCLReason is the Reason of the entries LoadDNCL writes; blocks of
+// numbers on Canada's National Do Not Call List carry it as their detail.
+const DNCLReason = "ca_national_dncl"
+
+// DNCLSource is the default Source of LoadDNCL's entries.
+const DNCLSource = "CRTC National DNCL (Unsolicited Telecommunications Rules, Part II)"
+
+// LoadDNCL streams a download of Canada's National Do Not Call List into
+// the workspace's global list, in bulk like LoadRegistry and in the same
+// file format (one ten-digit number a line, per area code). Only Canadian
+// numbers are accepted: a line whose area code is not Canadian is counted
+// in OutOfCountry (and InvalidLines), so a US registry file given by
+// mistake is reported, not mixed in. Entries get Reason DNCLReason and,
+// unless tmpl sets one, Source DNCLSource; tmpl.ExpiresAt can end them
+// (registrations no longer expire since 2014, so leave it zero). Every
+// number's claim and dial-time check then matches it like any other entry.
+func (s *Service) LoadDNCL(ctx context.Context, actor campaign.Actor, r io.Reader, tmpl Entry) (LoadResult, error) {
+	tmpl.Reason = DNCLReason
+	if tmpl.Source == "" {
+		tmpl.Source = DNCLSource
+	}
+	return s.loadRegistry(ctx, actor, r, Global(), tmpl, func(e164 string) bool {
+		a, ok := compliance.LookupAreaCode(e164[2:5])
+		return ok && a.Region == "CA"
+	})
+}
+
+// loadRegistry is LoadRegistry keeping only the numbers accept allows
+// (every number when accept is nil).
+func (s *Service) loadRegistry(ctx context.Context, actor campaign.Actor, r io.Reader, l List, tmpl Entry, accept func(e164 string) bool) (LoadResult, error) {
 	var res LoadResult
 	if _, err := s.auth.Authorize(ctx, actor, actionFor(l)); err != nil {
 		return res, err
@@ -242,6 +279,10 @@ func (s *Service) LoadRegistry(ctx context.Context, actor campaign.Actor, r io.R
 		}
 		res.Lines++
 		n, ok := registryNumber(raw)
+		if ok && accept != nil && !accept(n) {
+			ok = false
+			res.OutOfCountry++
+		}
 		if !ok {
 			res.Invalid++
 			if len(res.InvalidLines) < 100 {

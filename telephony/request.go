@@ -52,7 +52,17 @@ type DialRequest struct {
 	AttemptID string
 	// Metadata is passed to the carrier as is, where it supports it.
 	Metadata map[string]string
+	// Extension is the called party's extension: 1 to MaxExtensionLength
+	// digits that the carrier dials as tones once the call is answered
+	// (Twilio's SendDigits, after a one-second pause). Defaults to none.
+	Extension string
+	// Content is what this call says, personalised for the contact; nil
+	// when the campaign has none.
+	Content *Content
 }
+
+// MaxExtensionLength is the most digits DialRequest.Extension holds.
+const MaxExtensionLength = 16
 
 // Validate reports whether r can be dialed. The error is an *Error with
 // Code CodeInvalidRequest, not retryable, wrapping ErrInvalidRequest, and its
@@ -69,6 +79,8 @@ func (r DialRequest) Validate() error {
 		return invalid("AMD", "unknown mode %q", string(r.AMD))
 	case r.AttemptID == "":
 		return invalid("AttemptID", "is required")
+	case r.Extension != "" && !digits(r.Extension, MaxExtensionLength):
+		return invalid("Extension", "%q is not 1 to %d digits", r.Extension, MaxExtensionLength)
 	}
 	return nil
 }
@@ -81,6 +93,19 @@ func IsE164(s string) bool {
 		return false
 	}
 	for i := 2; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// digits reports whether s is 1 to max ASCII digits.
+func digits(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
 		}

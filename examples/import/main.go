@@ -1,14 +1,22 @@
 // Command import loads a contact CSV into a CallStack store and prints what
 // happened to its rows as one JSON object:
 //
-//	go run ./examples/import -csv contacts.csv [-region US] [-store memory|sqlite:PATH|postgres:DSN] [-rejects OUT.csv] [-dupes reject|skip|merge]
+//	go run ./examples/import -csv contacts.csv [-region US] [-store memory|sqlite:PATH|postgres:DSN]
+//	    [-rejects OUT.csv] [-dupes reject|skip|merge] [-overwrite] [-dupes-out DUPES.csv]
+//	    [-map "Header=field"]... [-encoding auto|utf-8|utf-16|windows-1252] [-max-bytes N]
 //
 // The store (memory by default) is migrated, and a workspace and a campaign
 // named "default" are created when missing, so a second run into the same
-// SQLite file sees the first run's contacts as duplicates. A progress bar
-// goes to stderr when stderr is a terminal. The exit status is 0 when the
-// file was processed (rejected rows included) and 2, with a one-line error
-// on stderr, when it could not be (not found, over the size limit, not CSV).
+// SQLite file sees the first run's contacts as duplicates. -map names the
+// field of a column by its header (repeatable; fields: phone, alt_phone,
+// first_name, last_name, full_name, company, email, source, tags, notes,
+// state, extension, consent, consent_date, consent_source, consent_scope,
+// consent_revoked, ignore, custom:KEY). A progress bar goes to stderr when
+// stderr is a terminal. The exit status is 0 when the file was processed
+// (rejected rows included) and 2, with a one-line error on stderr, when it
+// could not be (not found, not CSV, no phone column: the error lists the
+// headers seen) or stopped part-way (over -max-bytes, interrupted, a store
+// error): then the JSON of the rows it accounted for is printed first.
 package main
 
 import (
@@ -42,6 +50,23 @@ type output struct {
 	Reasons    map[string]int `json:"reasons"`
 	Warnings   map[string]int `json:"warnings"`
 	DurationMS int64          `json:"duration_ms"`
+	// Status is "completed", or "failed" or "cancelled" for an import
+	// that stopped part-way.
+	Status string `json:"status"`
+}
+
+// mapFlag collects repeated -map "Header=field" flags.
+type mapFlag map[string]importer.Field
+
+func (m mapFlag) String() string { return fmt.Sprint(map[string]importer.Field(m)) }
+
+func (m mapFlag) Set(v string) error {
+	h, f, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(h) == "" || strings.TrimSpace(f) == "" {
+		return fmt.Errorf("want Header=field, got %q", v)
+	}
+	m[strings.TrimSpace(h)] = importer.Field(strings.TrimSpace(f))
+	return nil
 }
 
 func main() {
@@ -61,8 +86,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	storeSpec := fs.String("store", "memory", "memory, sqlite:PATH or postgres:DSN")
 	rejectsPath := fs.String("rejects", "", "write the rejected rows, with line and reason, to this CSV file")
 	dupes := fs.String("dupes", "skip", "duplicate policy: reject, skip or merge")
+	overwrite := fs.Bool("overwrite", false, "with -dupes merge, replace the existing contact's fields (default: fill only empty ones)")
+	dupesOut := fs.String("dupes-out", "", "write the skipped and merged rows, with line, outcome and reason, to this CSV file")
+	encoding := fs.String("encoding", "auto", "the file's encoding: auto, utf-8, utf-16 or windows-1252")
+	maxBytes := fs.Int64("max-bytes", 512<<20, "the largest file accepted, in bytes")
+	columns := mapFlag{}
+	fs.Var(columns, "map", `the field of a column, as "Header=field" (repeatable)`)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *maxBytes <= 0 {
+		return fmt.Errorf("-max-bytes must be positive, got %d", *maxBytes)
 	}
 	if *csvPath == "" {
 		return errors.New("-csv is required")
@@ -81,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := st.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	cs, err := callstack.New(st, callstack.Config{})
+	cs, err := callstack.New(st, callstack.Config{ImportMaxBytes: *maxBytes})
 	if err != nil {
 		return err
 	}
@@ -90,7 +124,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	im := cs.Imports()
-	opts := importer.Options{FileName: *csvPath, CampaignID: cmpID, DuplicatePolicy: importer.DuplicatePolicy(*dupes), Region: *region}
+	opts := importer.Options{FileName: *csvPath, CampaignID: cmpID, DuplicatePolicy: importer.DuplicatePolicy(*dupes), Region: *region,
+		Encoding: importer.Encoding(*encoding), Columns: columns, MergeOverwrite: *overwrite}
 	if *rejectsPath != "" {
 		rf, err := os.Create(*rejectsPath)
 		if err != nil {
@@ -98,6 +133,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer rf.Close()
 		opts.Rejects = rf
+	}
+	if *dupesOut != "" {
+		df, err := os.Create(*dupesOut)
+		if err != nil {
+			return err
+		}
+		defer df.Close()
+		opts.Duplicates = df
 	}
 	if isTerminal(os.Stderr) {
 		size := int64(0)
@@ -115,17 +158,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	c := res.Counts
 	out := output{Rows: c.Rows, Accepted: c.Accepted, Merged: c.Merged, Skipped: c.Skipped, Rejected: c.Rejected,
-		Reasons: c.Reasons, Warnings: c.Warnings, DurationMS: res.Duration.Milliseconds()}
+		Reasons: c.Reasons, Warnings: c.Warnings, DurationMS: res.Duration.Milliseconds(), Status: string(res.Status)}
 	if out.Reasons == nil {
 		out.Reasons = map[string]int{}
 	}
 	if out.Warnings == nil {
 		out.Warnings = map[string]int{}
 	}
-	if err := json.NewEncoder(stdout).Encode(out); err != nil {
-		return err
+	if jerr := json.NewEncoder(stdout).Encode(out); jerr != nil {
+		return errors.Join(err, jerr)
 	}
-	return err
+	return err // printed by main, after the JSON of what was accounted for
 }
 
 // openStore opens the store named by spec: "memory", "sqlite:PATH" or

@@ -15,17 +15,17 @@ import (
 // contactValues returns them.
 const contactColumns = `workspace_id, id, campaign_id, list_id, first_name, last_name, company, phone, alt_phones,
 email, source, owner_id, priority, custom, notes, timezones, state, area_code_state, status, lane, attempts,
-last_attempt_at, next_attempt_at, callback_owner, consent, erased_at, version, created_at, updated_at`
+last_attempt_at, next_attempt_at, callback_owner, consent, erased_at, version, created_at, updated_at, extension`
 
-const contactColumnCount = 29
+const contactColumnCount = 30
 
 // contactUpdate sets every column but the key, version and created_at:
-// the values of contactValues from index 2 up to versionAt, then the one
-// at updatedAt.
+// the values of contactValues from index 2 up to versionAt, then the ones
+// from updatedAt on.
 const contactUpdate = `campaign_id = ?, list_id = ?, first_name = ?, last_name = ?, company = ?, phone = ?,
 alt_phones = ?, email = ?, source = ?, owner_id = ?, priority = ?, custom = ?, notes = ?, timezones = ?,
 state = ?, area_code_state = ?, status = ?, lane = ?, attempts = ?, last_attempt_at = ?, next_attempt_at = ?,
-callback_owner = ?, consent = ?, erased_at = ?, updated_at = ?`
+callback_owner = ?, consent = ?, erased_at = ?, updated_at = ?, extension = ?`
 
 // Indexes in contactColumns.
 const (
@@ -57,7 +57,7 @@ func contactValues(args []any, e *enc, c campaign.Contact) []any {
 		c.Notes, e.json("Timezones", c.Timezones), c.State, c.AreaCodeState, c.Status, c.Lane, int64(c.Attempts),
 		e.time("LastAttemptAt", c.LastAttemptAt), e.time("NextAttemptAt", c.NextAttemptAt), c.CallbackOwner,
 		e.json("Consent", consent), e.time("ErasedAt", c.ErasedAt), c.Version,
-		e.time("CreatedAt", c.CreatedAt), e.time("UpdatedAt", c.UpdatedAt),
+		e.time("CreatedAt", c.CreatedAt), e.time("UpdatedAt", c.UpdatedAt), c.Extension,
 	)
 }
 
@@ -91,6 +91,7 @@ type contactRow struct {
 	Version       int64  `db:"version"`
 	CreatedAt     int64  `db:"created_at"`
 	UpdatedAt     int64  `db:"updated_at"`
+	Extension     string `db:"extension"`
 	// Tag is one of the contact's tags from the LEFT JOIN with
 	// contact_tags; rows of one contact come in tag order.
 	Tag sql.NullString `db:"tag"`
@@ -105,6 +106,7 @@ func (r contactRow) contact() (campaign.Contact, error) {
 		Lane: campaign.Lane(r.Lane), Attempts: int(r.Attempts), LastAttemptAt: fromNanos(r.LastAttemptAt),
 		NextAttemptAt: fromNanos(r.NextAttemptAt), CallbackOwner: campaign.UserID(r.CallbackOwner),
 		ErasedAt: fromNanos(r.ErasedAt), Version: r.Version, CreatedAt: fromNanos(r.CreatedAt), UpdatedAt: fromNanos(r.UpdatedAt),
+		Extension: r.Extension,
 	}
 	var d dec
 	var consent consentJSON
@@ -292,7 +294,7 @@ func (s *Store) UpdateContact(ctx context.Context, c campaign.Contact, a campaig
 		if e.err != nil {
 			return e.err
 		}
-		args = append(args[2:versionAt:versionAt], args[updatedAt], c.WorkspaceID, c.ID, c.Version, c.Status)
+		args = append(args[2:versionAt:versionAt], append(args[updatedAt:], c.WorkspaceID, c.ID, c.Version, c.Status)...)
 		// The edit makes the queue facts stale, so the contact leaves the
 		// ready lanes (q_rank 9) until a refresh recomputes them. A leased
 		// contact keeps status dialing: only the lease's end moves it.

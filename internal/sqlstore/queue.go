@@ -573,19 +573,32 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, id campai
 		stale = ` AND (CASE WHEN last_attempt_at = 0 THEN created_at ELSE last_attempt_at END) < ?`
 		args = append(args, r.UntouchedSince.UnixNano())
 	}
-	res, err := s.execRetry(ctx, s.q(`UPDATE contacts SET
+	var k int64
+	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET
   owner_id = CASE WHEN owner_id = ? THEN ? ELSE owner_id END,
   callback_owner = CASE WHEN callback_owner = ? THEN ? ELSE callback_owner END,
   lane = `+newLane+`,
   q_rank = `+readyRank(`CASE WHEN next_attempt_at <= ? THEN `+rank+` ELSE 9 END`)+`,
   `+bumpVersion+`, updated_at = ?
 WHERE workspace_id = ? AND campaign_id = ? AND `+queuedStatuses+` AND lease_token = '' AND (owner_id = ? OR callback_owner = ?)`+stale),
-		args...)
-	if err != nil {
-		return 0, s.fail(op, err)
+			args...)
+		if err != nil {
+			return err
+		}
+		k, _ = res.RowsAffected()
+		return s.queueAudit(ctx, tx, ws, r.Audit, k)
+	})
+	return int(k), err
+}
+
+// queueAudit writes the audit entry of a queue action that changed n
+// contacts, when it has an ID.
+func (s *Store) queueAudit(ctx context.Context, tx *sqlx.Tx, ws campaign.WorkspaceID, a campaign.AuditEntry, n int64) error {
+	if a.ID == "" {
+		return nil
 	}
-	k, _ := res.RowsAffected()
-	return int(k), nil
+	return s.insertAudit(ctx, tx, ws, queue.AuditCount(a, int(n)))
 }
 
 // Requeue implements queue.Store.
@@ -603,14 +616,18 @@ func (s *Store) Requeue(ctx context.Context, ws campaign.WorkspaceID, id campaig
 		sel = ` AND status = ?`
 		args = append(args, r.Status)
 	}
-	res, err := s.execRetry(ctx, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
+	var k int64
+	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET status = 'retry', lane = 'retry', next_attempt_at = ?, callback_owner = '',
   q_extra = CASE WHEN attempts >= ? + q_extra THEN attempts - ? + 1 ELSE q_extra END, q_rank = `+readyRank("?")+`, `+bumpVersion+`, updated_at = ?
 WHERE workspace_id = ? AND campaign_id = ? AND status NOT IN ('dialing', 'dnc')`+sel), args...)
-	if err != nil {
-		return 0, s.fail(op, err)
-	}
-	k, _ := res.RowsAffected()
-	return int(k), nil
+		if err != nil {
+			return err
+		}
+		k, _ = res.RowsAffected()
+		return s.queueAudit(ctx, tx, ws, r.Audit, k)
+	})
+	return int(k), err
 }
 
 // blockColumns lists the blocks table's columns.

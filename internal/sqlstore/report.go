@@ -214,15 +214,18 @@ func (s *Store) ContactCounts(ctx context.Context, ws campaign.WorkspaceID, id c
 		Status string `db:"status"`
 		N      int64  `db:"n"`
 		Due    int64  `db:"due"`
+		InCall int64  `db:"in_call"`
 	}
 	if err := sqlx.SelectContext(ctx, s.r, &rows, s.q(`SELECT status, COUNT(*) AS n,
-SUM(CASE WHEN status IN ('pending', 'retry', 'callback') AND next_attempt_at <= ? THEN 1 ELSE 0 END) AS due
+SUM(CASE WHEN status IN ('pending', 'retry', 'callback') AND next_attempt_at <= ? THEN 1 ELSE 0 END) AS due,
+SUM(CASE WHEN status = 'dialing' AND dial_attempt <> '' THEN 1 ELSE 0 END) AS in_call
 FROM contacts WHERE workspace_id = ? AND campaign_id = ? GROUP BY status`), now.UnixNano(), ws, id); err != nil {
 		return cc, s.fail("contact counts", err)
 	}
 	for _, r := range rows {
 		cc.ByStatus[campaign.ContactStatus(r.Status)] = r.N
 		cc.Due += r.Due
+		cc.InCall += r.InCall
 	}
 	// report_contacts mirrors each called contact's status and latest
 	// attempt; grouping it by disposition first leaves a handful of rows

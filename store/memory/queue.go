@@ -591,9 +591,20 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, cid campa
 			s.rewrite(c, s.q.facts[id], rank, now)
 			n++
 		}
+		s.queueAudit(ws, r.Audit, n)
 		return nil
 	})
 	return n, err
+}
+
+// queueAudit appends the audit entry of a queue action that changed n
+// contacts, when it has an ID.
+func (s *Store) queueAudit(ws campaign.WorkspaceID, a campaign.AuditEntry, n int) {
+	if a.ID == "" {
+		return
+	}
+	a.WorkspaceID = ws
+	s.appendAudit(queue.AuditCount(a, n))
 }
 
 // Requeue implements queue.Store.
@@ -631,6 +642,7 @@ func (s *Store) Requeue(ctx context.Context, ws campaign.WorkspaceID, cid campai
 			s.rewrite(c, f, r.Rank, now)
 			n++
 		}
+		s.queueAudit(ws, r.Audit, n)
 		return nil
 	})
 	return n, err

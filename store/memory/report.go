@@ -206,6 +206,9 @@ func (s *Store) ContactCounts(ctx context.Context, ws campaign.WorkspaceID, id c
 				continue
 			}
 			cc.ByStatus[c.Status]++
+			if f := s.q.facts[c.ID]; c.Status == campaign.ContactDialing && f != nil && f.dial.AttemptID != "" {
+				cc.InCall++
+			}
 			switch c.Status {
 			case campaign.ContactPending, campaign.ContactRetry, campaign.ContactCallback:
 				if !c.NextAttemptAt.After(now) {

@@ -37,10 +37,9 @@ var authzTests = []struct {
 	{"ValidationOnWrite", testValidationOnWrite},
 }
 
-// runAuthzTests runs authzTests. They need the whole storage contract
-// (campaign, queue, suppression, importer and report stores): an adapter
-// that lacks a part fails them rather than skipping, since a door it
-// cannot serve is a door nobody tested.
+// runAuthzTests runs authzTests on a fresh store each, with every service
+// wired to it: campaigns, queue, suppression, imports, reports and a
+// dialer engine.
 func runAuthzTests(t *testing.T, newStore NewStore) {
 	for _, tt := range authzTests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,7 +201,7 @@ func authzRows() []authzRow {
 			}},
 		{typ: cmp, method: "PutGoal", allow: rolesManage, cross: crossRefused,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
-				_, err := e.x.svc.PutGoal(ctx, a, campaign.Goal{CampaignID: e.c.ID, Title: e.next("g"), Kind: campaign.GoalPrimary})
+				_, err := e.x.svc.PutGoal(ctx, a, campaign.Goal{CampaignID: e.c.ID, Title: e.next("g"), Kind: campaign.GoalSecondary})
 				return err
 			}},
 		{typ: cmp, method: "PutAnalysis", allow: rolesManage, cross: crossRefused,
@@ -226,6 +225,12 @@ func authzRows() []authzRow {
 			setup: func(e *authzEnv, a campaign.Actor) any { return e.contact(a.UserID).ID },
 			call: func(e *authzEnv, a campaign.Actor, id any) error {
 				_, err := e.x.svc.UpdateContact(ctx, a, id.(campaign.ContactID), func(c *campaign.Contact) error { c.Notes = "n"; return nil })
+				return err
+			}},
+		{typ: cmp, method: "RevokeConsent", allow: rolesCallers, cross: crossRefused,
+			setup: func(e *authzEnv, _ campaign.Actor) any { return e.contact("").ID },
+			call: func(e *authzEnv, a campaign.Actor, id any) error {
+				_, err := e.x.svc.RevokeConsent(ctx, a, id.(campaign.ContactID), "call")
 				return err
 			}},
 		{typ: cmp, method: "EraseContact", allow: rolesManage, cross: crossRefused,
@@ -279,6 +284,12 @@ func authzRows() []authzRow {
 		{typ: "*suppression.Service", method: "LoadRegistry", allow: rolesManage, cross: crossOwn,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				_, err := e.sup.LoadRegistry(ctx, a, strings.NewReader("4155550199\n"), suppression.Campaign(e.c.ID), suppression.Entry{Source: "registry"})
+				return err
+			}},
+
+		{typ: "*suppression.Service", method: "LoadDNCL", allow: rolesAdmin, cross: crossOwn,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.sup.LoadDNCL(ctx, a, strings.NewReader("4165550199\n"), suppression.Entry{})
 				return err
 			}},
 

@@ -171,7 +171,7 @@ func testImportEndToEnd(t *testing.T, h *harness, is importer.Store) {
 	for _, ct := range page.Contacts {
 		require.NoError(t, ct.Validate())
 		if ct.Phone == phone(1) {
-			assert.Equal(t, "Again", ct.FirstName)
+			assert.Equal(t, "N1", ct.FirstName, "a merge fills empty fields only")
 			assert.Equal(t, []string{"a", "b", "c"}, ct.Tags)
 		}
 	}

@@ -210,20 +210,18 @@ func testQueueCustomLaneOrder(t *testing.T, x *queueHarness) {
 }
 
 func testQueueCampaignGates(t *testing.T, x *queueHarness) {
-	c := x.running(nil)
+	sc, err := x.svc.PutSchedule(x.ctx, x.admin, campaign.Schedule{Name: "afternoons", Timezone: "America/New_York",
+		Hours: map[time.Weekday][]campaign.Interval{time.Monday: {{Start: campaign.Clock(13, 0), End: campaign.Clock(17, 0)}}}})
+	require.NoError(t, err)
+	c := x.running(func(c *campaign.Campaign) { c.ScheduleID = sc.ID })
 	x.add(c, campaign.Contact{ID: "a"})
 	c = x.status(c, campaign.StatusPaused)
-	_, err := x.q.Claim(x.ctx, c.WorkspaceID, c.ID, 10, time.Minute)
+	_, err = x.q.Claim(x.ctx, c.WorkspaceID, c.ID, 10, time.Minute)
 	require.ErrorIs(t, err, queue.ErrNotRunning)
 	assert.Equal(t, campaign.ContactPending, x.get("a").Status)
 	x.status(c, campaign.StatusRunning)
 
 	// A closed schedule leases nothing and records nothing.
-	sc, err := x.svc.PutSchedule(x.ctx, x.admin, campaign.Schedule{Name: "afternoons", Timezone: "America/New_York",
-		Hours: map[time.Weekday][]campaign.Interval{time.Monday: {{Start: campaign.Clock(13, 0), End: campaign.Clock(17, 0)}}}})
-	require.NoError(t, err)
-	_, err = x.svc.UpdateCampaign(x.ctx, x.admin, c.ID, func(c *campaign.Campaign) error { c.ScheduleID = sc.ID; return nil })
-	require.NoError(t, err)
 	assert.Empty(t, x.claim(c, 10))
 	assert.Empty(t, x.blocks(c, "a"))
 	x.clock.Advance(3 * time.Hour) // 13:00 New York

@@ -100,6 +100,7 @@ func Run(t *testing.T, caps Capabilities, newStore NewStore) {
 		})
 	})
 	runAuthzTests(t, newStore)
+	runCampaignRuleTests(t, newStore)
 }
 
 // Clock is a manual clock for tests: it starts at a fixed instant and moves
@@ -374,7 +375,7 @@ func fullContact(c campaign.Campaign, l campaign.ListID) campaign.Contact {
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	return campaign.Contact{
 		CampaignID: c.ID, ListID: l, FirstName: "Grace", LastName: "Hopper", Company: "Navy",
-		Phone: "+14155552671", AltPhones: []string{"+14155552672", "+442079460958"}, Email: "grace@example.com",
+		Phone: "+14155552671", AltPhones: []string{"+14155552672", "+442079460958"}, Extension: "4201", Email: "grace@example.com",
 		Source: "webinar", OwnerID: "admin-acme", Tags: []string{"vip", "east", "a-tag"}, Priority: campaign.PriorityHigh,
 		Custom: map[string]string{"crm_id": "C-42", "segment": "ent, \"quoted\""}, Notes: "likes mornings\nsecond line",
 		Timezones: []string{"America/Los_Angeles"}, State: "CA", AreaCodeState: "CA",
@@ -414,12 +415,14 @@ func testContactRoundTrip(t *testing.T, h *harness) {
 		c.Tags = []string{"east"}
 		c.Consent.RevokedAt, c.Consent.RevokedVia = h.clock.Now(), "call"
 		c.Custom["new"] = "x"
+		c.Extension = "77"
 		return nil
 	})
 	require.NoError(t, err)
 	got, err = h.store.GetContact(h.ctx, admin.WorkspaceID, in.ID)
 	require.NoError(t, err)
 	assert.Equal(t, up, got)
+	assert.Equal(t, "77", got.Extension, "the extension is updated")
 	assert.Equal(t, in.Version+1, got.Version)
 	assertUTC(t, got.Consent.RevokedAt)
 }
@@ -841,6 +844,7 @@ func testErase(t *testing.T, h *harness) {
 	assert.Empty(t, stored.Notes)
 	assert.Empty(t, stored.Custom)
 	assert.Empty(t, stored.AltPhones)
+	assert.Empty(t, stored.Extension)
 	assert.Equal(t, campaign.ContactDNC, stored.Status)
 	assert.Equal(t, ct.Attempts, stored.Attempts, "anonymous counts stay")
 	assert.Equal(t, ct.CampaignID, stored.CampaignID)

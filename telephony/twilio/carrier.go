@@ -170,6 +170,11 @@ func (c *Carrier) createForm(req telephony.DialRequest) url.Values {
 	case telephony.AMDDetectMessageEnd:
 		f.Set("MachineDetection", "DetectMessageEnd")
 	}
+	if req.Extension != "" {
+		// Dialled once the call is answered, after a one-second pause
+		// ("w" is half a second) for the far end's attendant to listen.
+		f.Set("SendDigits", "ww"+req.Extension)
+	}
 	if amd {
 		f.Set("AsyncAmd", "true")
 		f.Set("AsyncAmdStatusCallback", c.callbackURL(cbAMD, req.AttemptID, amd, ""))

@@ -605,6 +605,19 @@ func TestCreateRequest(t *testing.T) {
 	amd, err := url.Parse(form.Get("AsyncAmdStatusCallback"))
 	require.NoError(t, err)
 	assert.Equal(t, "amd", amd.Query().Get("cb"))
+	assert.Empty(t, form.Get("SendDigits"), "no extension, no digits")
+
+	// An extension is dialled after answer, after a one-second pause.
+	req = dialReq(4)
+	req.Extension = "0042"
+	_, err = c.Dial(t.Context(), req)
+	require.NoError(t, err)
+	creates = f.creates()
+	require.Len(t, creates, 2)
+	assert.Equal(t, "ww0042", creates[1].form.Get("SendDigits"))
+	req.Extension = "12a"
+	_, err = c.Dial(t.Context(), req)
+	require.ErrorIs(t, err, telephony.ErrInvalidRequest, "an extension that is not digits is refused")
 }
 
 func TestTwiMLEscaping(t *testing.T) {
