@@ -34,18 +34,7 @@ func runCampaignRuleTests(t *testing.T, newStore NewStore) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = s.Close() })
-			qs, ok := s.(queue.Store)
-			if !ok {
-				t.Skipf("capability: %T does not implement queue.Store yet", s)
-			}
-			ss, ok := s.(suppression.Store)
-			if !ok {
-				t.Skipf("capability: %T does not implement suppression.Store yet", s)
-			}
-			if lc, ok := s.(queue.LeaseClocker); ok {
-				lc.SetLeaseClock(queue.CallerClock) // virtual time
-			}
-			tt.fn(t, newQueueHarness(t, newHarness(t, s), s, qs, ss))
+			tt.fn(t, newQueueHarness(t, newHarness(t, s), s, s, s))
 		})
 	}
 }
@@ -146,10 +135,7 @@ func testCampaignConfigLock(t *testing.T, x *queueHarness) {
 }
 
 func testCampaignStatusCheck(t *testing.T, x *queueHarness) {
-	rs, ok := x.store.(report.Store)
-	if !ok {
-		t.Skipf("capability: %T does not implement report.Store yet", x.store)
-	}
+	rs := x.store
 	rep, err := report.NewService(report.Config{Store: rs, Clock: x.clock.Now})
 	require.NoError(t, err)
 	check := func(c campaign.Campaign, live campaign.Liveness, reason string) campaign.StatusCheck {
@@ -260,10 +246,7 @@ func testQueueActionsAudited(t *testing.T, x *queueHarness) {
 }
 
 func testEraseMasksAttemptsAndBlocks(t *testing.T, x *queueHarness) {
-	rs, ok := x.store.(report.Store)
-	if !ok {
-		t.Skipf("capability: %T does not implement report.Store yet", x.store)
-	}
+	rs := x.store
 	svc, err := campaign.NewService(campaign.Config{Store: x.store, Clock: x.clock.Now, Suppressor: x.sup})
 	require.NoError(t, err)
 	c := x.running(func(c *campaign.Campaign) { c.Settings.MaxAttempts = 3 })
@@ -350,10 +333,7 @@ func testEraseMasksAttemptsAndBlocks(t *testing.T, x *queueHarness) {
 }
 
 func testGoalsPrimaryAndScores(t *testing.T, x *queueHarness) {
-	rs, ok := x.store.(report.Store)
-	if !ok {
-		t.Skipf("capability: %T does not implement report.Store yet", x.store)
-	}
+	rs := x.store
 	rep, err := report.NewService(report.Config{Store: rs, Clock: x.clock.Now})
 	require.NoError(t, err)
 	c, err := x.svc.CreateCampaign(x.ctx, x.admin, campaign.Campaign{Name: "goals"})
