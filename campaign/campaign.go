@@ -231,6 +231,9 @@ type Settings struct {
 	CallbackGrace time.Duration
 	// CallerIDs are the E.164 numbers calls are placed from.
 	CallerIDs []string
+	// CallerIDPool is how CallerIDs are rotated and capped. Zero fields
+	// take the dialer's defaults.
+	CallerIDPool CallerIDPool
 	// Content is the script, AI prompt and message, personalised per
 	// contact at dial time. Defaults to none.
 	Content Content
@@ -375,6 +378,28 @@ func (s Settings) validate(v *validator) {
 		v.check(isE164(n), fmt.Sprintf("Settings.CallerIDs[%d]", i), "must be E.164, got %q", n)
 	}
 	s.Content.validate(v)
+	p := s.CallerIDPool
+	switch p.Rotation {
+	case "", "round_robin", "lowest_spam", "least_used_today", "weighted":
+	default:
+		v.add("Settings.CallerIDPool.Rotation", "must be round_robin, lowest_spam, least_used_today or weighted, got %q", p.Rotation)
+	}
+	v.check(p.DailyCap >= 0, "Settings.CallerIDPool.DailyCap", "must not be negative")
+	v.check(p.SpamThreshold == 0 || (p.SpamThreshold >= 1 && p.SpamThreshold <= 9), "Settings.CallerIDPool.SpamThreshold", "must be between 1 and 9, got %g", p.SpamThreshold)
+}
+
+// CallerIDPool configures the rotation of a campaign's caller IDs.
+type CallerIDPool struct {
+	// Rotation picks the number for each call: "round_robin",
+	// "lowest_spam", "least_used_today" or "weighted". Defaults to
+	// "round_robin".
+	Rotation string
+	// DailyCap bounds each number's calls per day in the campaign's
+	// timezone. Defaults to 100.
+	DailyCap int
+	// SpamThreshold excludes a number whose spam score exceeds it, 1–9.
+	// Defaults to 7.
+	SpamThreshold float64
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no

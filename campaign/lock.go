@@ -70,6 +70,7 @@ var settingsLocks = map[string]int{
 	"CallSpacing": lockPaused, "RingTimeout": lockPaused, "WrapUp": lockPaused, "AMD": lockPaused,
 	"ContactCompletionTimeout": lockPaused, "HopperSize": lockPaused, "HopperExpiry": lockPaused,
 	"CallbackGrace": lockPaused, "CallerIDs": lockPaused, "AbandonCap": lockPaused, "Content": lockPaused,
+	"CallerIDPool": lockPaused,
 }
 
 // CheckEdit reports whether a campaign in before's status may be changed
@@ -86,7 +87,7 @@ var settingsLocks = map[string]int{
 //     and the Settings of pacing capacity and timers (CallRatio,
 //     MaxConcurrentCalls, DialerInterval, CallSpacing, RingTimeout, WrapUp,
 //     AMD, ContactCompletionTimeout, HopperSize, HopperExpiry,
-//     CallbackGrace, CallerIDs), a new AbandonCap and the Content (script,
+//     CallbackGrace, CallerIDs, CallerIDPool), a new AbandonCap and the Content (script,
 //     prompt, message). Dial mode, retry
 //     policy, lane order, windows and schedule, consent, voice, regions,
 //     timezone, client and start date stay locked: the engine's pacer, the
@@ -175,9 +176,9 @@ func sameValue(a, b reflect.Value) bool {
 	return reflect.DeepEqual(a.Interface(), b.Interface())
 }
 
-// clone returns c with its slices copied, so an edit of the copy leaves c
+// Clone returns c with its slices copied, so an edit of the copy leaves c
 // as it was.
-func (c Campaign) clone() Campaign {
+func (c Campaign) Clone() Campaign {
 	c.SourceLabels = slices.Clone(c.SourceLabels)
 	s := &c.Settings
 	s.RetryConditions = slices.Clone(s.RetryConditions)

@@ -237,7 +237,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 			return Campaign{}, err
 		}
 		status, version := c.Status, c.Version
-		before := c.clone()
+		before := c.Clone()
 		if err := edit(&c); err != nil {
 			return Campaign{}, err
 		}
@@ -249,10 +249,10 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 		now := s.Now()
 		c.UpdatedAt = now
 		c.normalizeTimes()
-		if err := CheckEdit(before, c); err != nil {
+		if err := c.Validate(); err != nil {
 			return Campaign{}, err
 		}
-		if err := c.Validate(); err != nil {
+		if err := CheckEdit(before, c); err != nil {
 			return Campaign{}, err
 		}
 		if err := s.checkSchedule(ctx, c); err != nil {

@@ -802,7 +802,7 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 			return b, false, fmt.Errorf("dialer: gate: recent attempts: %w", err)
 		}
 		if ok, _ := compliance.CapCheckAll(cs, recent[ct.Phone], now); !ok {
-			return refuse(queue.ReasonFrequencyCap, campaign.BlockScopeLaw, fmt.Sprintf("%s: %s", caps[0].State, caps[0].Cap))
+			return refuse(queue.ReasonFrequencyCap, campaign.BlockScopeLaw, fmt.Sprintf("%s: %s (%s)", caps[0].State, caps[0].Cap, caps[0].Source))
 		}
 	}
 	return b, false, nil

@@ -239,3 +239,24 @@ func TestPreviewFlowPreviewSkipDial(t *testing.T) {
 	assert.Equal(t, w.disp.ID, as[0].DispositionID)
 	require.NoError(t, w.engine.Stop(w.ctx))
 }
+
+func TestCallerIDPoolIsACampaignSetting(t *testing.T) {
+	log := &dialLog{}
+	w := newWorld(t, campaign.Settings{DialMode: campaign.DialPower, CallRatio: 2, MaxAttempts: 1,
+		CallerIDPool: campaign.CallerIDPool{Rotation: "least_used_today", DailyCap: 2}}, 10, ringOnly(log))
+	log.now = w.clock.Now
+	agents := w.login(2)
+	require.NoError(t, dialer.RunVirtual(w.ctx, w.engine, w.carrier, w.clock, start.Add(20*time.Minute), agents))
+	require.NoError(t, w.engine.Stop(w.ctx))
+	assert.Len(t, log.at, 4, "two numbers, two calls each a day")
+	perNumber := map[string]int{}
+	for _, a := range w.attempts() {
+		perNumber[a.CallerID]++
+	}
+	assert.Equal(t, map[string]int{"+14155550100": 2, "+14155550101": 2}, perNumber)
+
+	bad := campaign.Campaign{Name: "x", Settings: campaign.Settings{CallerIDPool: campaign.CallerIDPool{Rotation: "random"}}}
+	_, err := w.svc.CreateCampaign(w.ctx, w.admin, bad)
+	require.ErrorIs(t, err, campaign.ErrInvalid)
+	assert.Contains(t, err.Error(), "Settings.CallerIDPool.Rotation")
+}

@@ -107,9 +107,9 @@ type Config struct {
 	// campaign's dial mode: progressive 1:1, power at Settings.CallRatio,
 	// predictive [pacing.NewPredictive]; preview places no calls on its own.
 	Pacer pacing.Pacer
-	// CallerIDs rotates the numbers presented. Defaults to a round-robin
-	// pool of Settings.CallerIDs (with its daily cap and spam threshold
-	// defaults) in the campaign's timezone.
+	// CallerIDs rotates the numbers presented. Defaults to a pool of
+	// Settings.CallerIDs configured by Settings.CallerIDPool (rotation,
+	// daily cap, spam threshold) in the campaign's timezone.
 	CallerIDs *CallerIDPool
 	// Clock returns the current time. Defaults to time.Now; a simulation
 	// passes its virtual clock and drives the engine with Step.
@@ -393,7 +393,9 @@ func (e *Engine) reload(ctx context.Context, now time.Time) error {
 			for i, n := range c.Settings.CallerIDs {
 				nums[i] = CallerID{Number: n}
 			}
-			if e.pool, err = NewPool(PoolConfig{Numbers: nums, Location: loc}); err != nil {
+			cp := c.Settings.CallerIDPool
+			if e.pool, err = NewPool(PoolConfig{Numbers: nums, Location: loc, Rotation: Rotation(cp.Rotation),
+				DailyCap: cp.DailyCap, SpamThreshold: cp.SpamThreshold}); err != nil {
 				return err
 			}
 		}

@@ -244,7 +244,7 @@ func TestGateBlocksFrequencyCapUsedByAnotherCampaign(t *testing.T) {
 	require.NoError(t, err)
 	g.step()
 	for _, b := range g.requireBlockedAtDial(queue.ReasonFrequencyCap) {
-		assert.Contains(t, b.Detail, "FL")
+		assert.Contains(t, b.Detail, "Fla. Stat. § 501.616", "the block names its rule")
 	}
 }
 

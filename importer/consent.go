@@ -52,6 +52,9 @@ var consentScopes = map[string]campaign.ConsentScope{
 // merge never undoes it.
 func (cc consentCells) parse(now time.Time, usDates bool) (campaign.Consent, bool) {
 	c := campaign.Consent{Kind: campaign.ConsentNone, Scope: campaign.ConsentScopeCampaign}
+	if cc == (consentCells{}) {
+		return c, true // no consent columns, or all empty
+	}
 	kind, ok := consentKinds[normalizeHeader(cc.kind)]
 	if !ok {
 		return c, false

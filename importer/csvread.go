@@ -254,7 +254,7 @@ func (cr *csvReader) read() ([]string, recInfo, error) {
 		info := recInfo{line: no, lines: 1}
 		if long {
 			info.bad = ReasonFieldTooLong
-			return cr.naive(line), info, nil
+			return cr.split(line), info, nil
 		}
 		if len(line) == 0 {
 			continue // an empty line is not a record
@@ -266,7 +266,8 @@ func (cr *csvReader) read() ([]string, recInfo, error) {
 	}
 }
 
-// split splits a line without quotes at the delimiter.
+// split splits a line at the delimiter, quotes kept: a line without
+// quotes, or the cells of a malformed row for the rejects file.
 func (cr *csvReader) split(line []byte) []string {
 	s := string(line)
 	cr.fields = cr.fields[:0]
@@ -280,12 +281,6 @@ func (cr *csvReader) split(line []byte) []string {
 		cr.fields = append(cr.fields, s[:i])
 		s = s[i+1:]
 	}
-}
-
-// naive returns a line split at the delimiter, quotes kept: the cells of a
-// malformed row in the rejects file.
-func (cr *csvReader) naive(line []byte) []string {
-	return cr.split(line)
 }
 
 // parse reads the record that starts with line, which holds a quote.
@@ -302,9 +297,9 @@ func (cr *csvReader) parse(line []byte, term byte, info recInfo) ([]string, recI
 			cr.lr.unread(cr.held)
 			cr.held = nil
 			info.lines = 1
-			return cr.naive(cr.first), info, nil
+			return cr.split(cr.first), info, nil
 		}
-		return cr.naive(line), info, nil
+		return cr.split(line), info, nil
 	}
 	for {
 		// At the start of a field.

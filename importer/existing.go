@@ -172,7 +172,7 @@ func (im *Importer) AddExisting(ctx context.Context, actor campaign.Actor, opts 
 func copyContact(c campaign.Contact, p *plan, now time.Time) campaign.Contact {
 	return campaign.Contact{
 		ID: campaign.ContactID(campaign.NewID("ct", now)), WorkspaceID: c.WorkspaceID, CampaignID: p.campaign.ID, ListID: p.opts.ListID,
-		FirstName: c.FirstName, LastName: c.LastName, Company: c.Company, Phone: c.Phone, AltPhones: slices.Clone(c.AltPhones),
+		FirstName: c.FirstName, LastName: c.LastName, Company: c.Company, Phone: c.Phone, AltPhones: slices.Clone(c.AltPhones), Extension: c.Extension,
 		Email: c.Email, Source: c.Source, OwnerID: c.OwnerID, Tags: slices.Clone(c.Tags), Priority: c.Priority,
 		Custom: maps.Clone(c.Custom), Notes: c.Notes, Timezones: slices.Clone(c.Timezones), State: c.State,
 		AreaCodeState: c.AreaCodeState, Status: campaign.ContactPending, Lane: campaign.LaneNew,

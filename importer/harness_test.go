@@ -2,7 +2,6 @@ package importer_test
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,13 +65,7 @@ func newEnv(t testing.TB, batch int) *env {
 // run imports csv into the env's campaign and checks the counts add up.
 func (e *env) run(csv string, opts importer.Options) importer.Result {
 	e.t.Helper()
-	if opts.CampaignID == "" {
-		opts.CampaignID = e.cmp.ID
-	}
-	res, err := e.im.Import(e.ctx, e.admin, strings.NewReader(csv), opts)
-	require.NoError(e.t, err)
-	require.True(e.t, res.Counts.Consistent(), "%+v", res.Counts)
-	return res
+	return e.runBytes([]byte(csv), opts)
 }
 
 // contacts returns every contact of the campaign.

@@ -353,7 +353,7 @@ func TestAddExisting(t *testing.T) {
 	e := newEnv(t, 2)
 	src, err := e.svc.CreateCampaign(e.ctx, e.admin, campaign.Campaign{Name: "Source"})
 	require.NoError(t, err)
-	e.run("phone,tags,source\n4155552671,vip,web\n4155552672,vip,fair\n4155552673,vip,web\n4155552674,,web\n2125553142,vip,web\n", importer.Options{CampaignID: src.ID})
+	e.run("phone,tags,source\n4155552671 ext 12,vip,web\n4155552672,vip,fair\n4155552673,vip,web\n4155552674,,web\n2125553142,vip,web\n", importer.Options{CampaignID: src.ID})
 	require.NoError(t, e.supp.Add(e.ctx, e.admin, suppression.Entry{List: suppression.Campaign(e.cmp.ID), Number: "+12125553142"}))
 	// One is already in the target campaign.
 	l, err := e.svc.PutList(e.ctx, e.admin, campaign.List{Name: "no window", CampaignID: e.cmp.ID, DupeDays: -1})
@@ -368,6 +368,7 @@ func TestAddExisting(t *testing.T) {
 	assert.Equal(t, map[string]int{"duplicate_in_workspace": 1, "suppressed_campaign": 1}, res.Counts.Reasons)
 	got := e.contacts(e.cmp.ID)
 	assert.Len(t, got, 2)
+	assert.Equal(t, "12", byPhone(got)["+14155552671"].Extension, "the extension goes with the copy")
 	assert.Len(t, e.contacts(src.ID), 5, "the source contacts stay")
 }
 

@@ -16,9 +16,9 @@ import (
 
 // Field length limits, in bytes, as campaign.Contact.Validate counts them.
 const (
-	maxEmailLength  = 254
-	maxSourceLength = 200
-	maxStateLength  = 64
+	maxEmailLength  = campaign.MaxEmailLength
+	maxSourceLength = campaign.MaxNameLength
+	maxStateLength  = 8
 	maxCustomLength = 1000 // for custom fields the workspace does not declare
 )
 
@@ -285,7 +285,7 @@ func (ps *parser) validate(rec []string, r *row) {
 	if len(c.FirstName) > campaign.MaxNameLength || len(c.LastName) > campaign.MaxNameLength ||
 		len(c.Company) > campaign.MaxNameLength || len(c.Notes) > campaign.MaxNotesLength ||
 		len(c.Email) > maxEmailLength || len(c.Source) > maxSourceLength || len(c.State) > maxStateLength ||
-		len(cons.source) > maxSourceLength {
+		len(cons.source) > campaign.MaxTextLength || len(tags) > campaign.MaxTags || len(c.Custom) > campaign.MaxCustomFields {
 		r.reject(ReasonFieldTooLong)
 		return
 	}
@@ -327,7 +327,10 @@ func (ps *parser) validate(rec []string, r *row) {
 		switch {
 		case err != nil || strings.ContainsAny(alt, "\r\n"):
 			r.warns |= warnInvalidAlt
-		case af.E164 != facts.E164 && !slices.Contains(c.AltPhones, af.E164):
+		case af.E164 == facts.E164 || slices.Contains(c.AltPhones, af.E164):
+		case len(c.AltPhones) == campaign.MaxAltPhones:
+			r.warns |= warnInvalidAlt // one too many: dropped
+		default:
 			c.AltPhones = append(c.AltPhones, af.E164)
 		}
 	}

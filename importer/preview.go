@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/callstackhq/callstack/campaign"
 )
@@ -204,10 +205,13 @@ func customKey(h string, col int) string {
 	if b.Len() == 0 {
 		return "column_" + strconv.Itoa(col+1)
 	}
-	if b.Len() > 64 {
-		return b.String()[:64]
+	key := b.String()
+	for len(key) > campaign.MaxCustomKeyLength {
+		// Cut at a character boundary, so the key stays UTF-8.
+		_, size := utf8.DecodeLastRuneInString(key)
+		key = key[:len(key)-size]
 	}
-	return b.String()
+	return key
 }
 
 // SuggestMapping maps a header by name: the best ranked phone column (see

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callstackhq/callstack/importer"
+	"github.com/callstackhq/callstack/internal/testenv"
 )
 
 // genFile is a contact file written by encoding/csv: row i has a unique
@@ -111,7 +112,7 @@ func TestImportValidCSVProperty(t *testing.T) {
 		}
 		return true
 	}
-	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: quickCountExt(t, 200)}))
+	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: testenv.Scale(t, 200, 40)}))
 }
 
 // TestStrayQuoteProperty is the second property of issue 15: in a valid
@@ -128,7 +129,7 @@ func TestStrayQuoteProperty(t *testing.T) {
 		checkStrayQuote(t, e, g, data, pos)
 		return true
 	}
-	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: quickCountExt(t, 3000)}))
+	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: testenv.Scale(t, 3000, 300)}))
 }
 
 // checkStrayQuote imports data, g's file with a quote injected at pos,
@@ -183,13 +184,4 @@ func checkStrayQuote(t *testing.T, e *env, g genFile, data []byte, pos int) {
 			}
 		}
 	}
-}
-
-// quickCountExt sizes a property test: n cases, a tenth of that with
-// -short.
-func quickCountExt(t testing.TB, n int) int {
-	if testing.Short() {
-		return max(n/10, 1)
-	}
-	return n
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -452,3 +453,31 @@ func TestEveryRowReadIsCounted(t *testing.T) {
 }
 
 var _ io.Reader = onlyReader{}
+
+// TestContactBounds: what a file holds never makes a contact the stores
+// refuse (campaign's bounds): long non-ASCII headers make valid keys, a
+// row with more alternates than a contact holds keeps the first ten.
+func TestContactBounds(t *testing.T) {
+	m := importer.SuggestMapping([]string{"phone", strings.Repeat("é", 40)})
+	key, ok := m[1].CustomKey()
+	require.True(t, ok)
+	assert.True(t, utf8.ValidString(key), "%q", key)
+	assert.LessOrEqual(t, len(key), campaign.MaxCustomKeyLength)
+
+	e := newEnv(t, 10)
+	var h, r []string
+	mapping := importer.Mapping{importer.FieldPhone}
+	for i := range 13 {
+		h = append(h, fmt.Sprintf("Number %d", i+1))
+		r = append(r, fmt.Sprintf("212279%04d", 100+i))
+		if i > 0 {
+			mapping = append(mapping, importer.FieldAltPhone)
+		}
+	}
+	res := e.run(strings.Join(h, ",")+"\n"+strings.Join(r, ",")+"\n", importer.Options{Mapping: mapping})
+	require.Equal(t, 1, res.Counts.Accepted, "%+v", res.Counts)
+	assert.Equal(t, map[string]int{importer.WarningInvalidAltPhone: 1}, res.Counts.Warnings)
+	c := e.contacts(e.cmp.ID)[0]
+	require.NoError(t, c.Validate())
+	assert.Len(t, c.AltPhones, campaign.MaxAltPhones)
+}

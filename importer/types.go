@@ -186,8 +186,8 @@ const (
 	// WarningInvalidEmail: the email was malformed and dropped
 	// (Options.KeepInvalidEmail).
 	WarningInvalidEmail = "invalid_email"
-	// WarningInvalidAltPhone: an alternate number was unsafe or invalid
-	// and dropped.
+	// WarningInvalidAltPhone: an alternate number was unsafe or invalid,
+	// or one more than campaign.MaxAltPhones, and dropped.
 	WarningInvalidAltPhone = "invalid_alt_phone"
 	// WarningDecodedWindows1252: the row was not UTF-8 and was read as
 	// Windows-1252 (Encoding auto).

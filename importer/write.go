@@ -285,7 +285,7 @@ func mergeInto(dst *campaign.Contact, src campaign.Contact, overwrite bool) {
 	set(&dst.State, src.State)
 	set(&dst.Extension, src.Extension)
 	for _, a := range src.AltPhones {
-		if a != dst.Phone && !slices.Contains(dst.AltPhones, a) {
+		if a != dst.Phone && !slices.Contains(dst.AltPhones, a) && len(dst.AltPhones) < campaign.MaxAltPhones {
 			dst.AltPhones = append(slices.Clip(dst.AltPhones), a)
 		}
 	}

@@ -126,21 +126,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	im := cs.Imports()
 	opts := importer.Options{FileName: *csvPath, CampaignID: cmpID, DuplicatePolicy: importer.DuplicatePolicy(*dupes), Region: *region,
 		Encoding: importer.Encoding(*encoding), Columns: columns, MergeOverwrite: *overwrite}
-	if *rejectsPath != "" {
-		rf, err := os.Create(*rejectsPath)
+	for _, out := range []struct {
+		path string
+		to   *io.Writer
+	}{{*rejectsPath, &opts.Rejects}, {*dupesOut, &opts.Duplicates}} {
+		if out.path == "" {
+			continue
+		}
+		f, err := os.Create(out.path)
 		if err != nil {
 			return err
 		}
-		defer rf.Close()
-		opts.Rejects = rf
-	}
-	if *dupesOut != "" {
-		df, err := os.Create(*dupesOut)
-		if err != nil {
-			return err
-		}
-		defer df.Close()
-		opts.Duplicates = df
+		defer f.Close()
+		*out.to = f
 	}
 	if isTerminal(os.Stderr) {
 		size := int64(0)

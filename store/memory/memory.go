@@ -618,14 +618,8 @@ func cloneWorkspace(w campaign.Workspace) campaign.Workspace {
 }
 
 func cloneCampaign(c campaign.Campaign) campaign.Campaign {
-	c.SourceLabels = slices.Clone(c.SourceLabels)
+	c = c.Clone()
 	c.StartDate, c.Deadline, c.CreatedAt, c.UpdatedAt = utc(c.StartDate), utc(c.Deadline), utc(c.CreatedAt), utc(c.UpdatedAt)
-	st := &c.Settings
-	st.RetryConditions = slices.Clone(st.RetryConditions)
-	st.DialWindow.Days = slices.Clone(st.DialWindow.Days)
-	st.AllowedCountries = slices.Clone(st.AllowedCountries)
-	st.LaneOrder = slices.Clone(st.LaneOrder)
-	st.CallerIDs = slices.Clone(st.CallerIDs)
 	return c
 }
 

@@ -201,7 +201,7 @@ func authzRows() []authzRow {
 			}},
 		{typ: cmp, method: "PutGoal", allow: rolesManage, cross: crossRefused,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
-				_, err := e.x.svc.PutGoal(ctx, a, campaign.Goal{CampaignID: e.c.ID, Title: e.next("g"), Kind: campaign.GoalSecondary})
+				_, err := e.x.svc.PutGoal(ctx, a, campaign.Goal{CampaignID: e.c.ID, Title: e.next("g"), Kind: campaign.GoalSecondary}) // one active primary per campaign
 				return err
 			}},
 		{typ: cmp, method: "PutAnalysis", allow: rolesManage, cross: crossRefused,

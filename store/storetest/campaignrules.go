@@ -27,16 +27,19 @@ var campaignRuleTests = []struct {
 	{"QueueActionsAudited", testQueueActionsAudited},
 	{"EraseMasksAttemptsAndBlocks", testEraseMasksAttemptsAndBlocks},
 	{"GoalsPrimaryAndScores", testGoalsPrimaryAndScores},
+	{"WorkspaceMetricsByPeriod", testWorkspaceMetricsByPeriod},
+}
+
+// reports returns a report service over the harness's store and clock.
+func (x *queueHarness) reports() *report.Service {
+	x.t.Helper()
+	rep, err := report.NewService(report.Config{Store: x.store, Clock: x.clock.Now})
+	require.NoError(x.t, err)
+	return rep
 }
 
 func runCampaignRuleTests(t *testing.T, newStore NewStore) {
-	for _, tt := range campaignRuleTests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newStore(t)
-			t.Cleanup(func() { _ = s.Close() })
-			tt.fn(t, newQueueHarness(t, newHarness(t, s), s, s, s))
-		})
-	}
+	runQueueSuite(t, newStore, campaignRuleTests)
 }
 
 func testQueueCallingPeriod(t *testing.T, x *queueHarness) {
@@ -113,6 +116,7 @@ func testCampaignConfigLock(t *testing.T, x *queueHarness) {
 		c.Settings.MaxConcurrentCalls, c.Settings.CallerIDs = 12, []string{"+14155550177"}
 		c.Deadline = c.Deadline.Add(24 * time.Hour)
 		c.Settings.Content = campaign.Content{Script: "Hi {{first_name|there}}, about {{custom.plan}}", Missing: campaign.MissingBlank}
+		c.Settings.CallerIDPool = campaign.CallerIDPool{Rotation: "lowest_spam", DailyCap: 40, SpamThreshold: 5}
 	}))
 	for field, f := range map[string]func(*campaign.Campaign){
 		"Settings.DialWindow":  func(c *campaign.Campaign) { c.Settings.DialWindow.End = campaign.Clock(18, 0) },
@@ -130,14 +134,14 @@ func testCampaignConfigLock(t *testing.T, x *queueHarness) {
 	require.NoError(t, err)
 	assert.Equal(t, 12, got.Settings.MaxConcurrentCalls)
 	assert.Equal(t, campaign.Content{Script: "Hi {{first_name|there}}, about {{custom.plan}}", Missing: campaign.MissingBlank}, got.Settings.Content)
+	assert.Equal(t, campaign.CallerIDPool{Rotation: "lowest_spam", DailyCap: 40, SpamThreshold: 5}, got.Settings.CallerIDPool)
 	assert.Equal(t, campaign.Clock(19, 45), got.Settings.DialWindow.End, "a refused edit stores nothing")
 	assert.Equal(t, "en-GB", got.Locale)
 }
 
 func testCampaignStatusCheck(t *testing.T, x *queueHarness) {
-	rs := x.store
-	rep, err := report.NewService(report.Config{Store: rs, Clock: x.clock.Now})
-	require.NoError(t, err)
+	rep := x.reports()
+	var err error
 	check := func(c campaign.Campaign, live campaign.Liveness, reason string) campaign.StatusCheck {
 		t.Helper()
 		sc, err := rep.Status(x.ctx, c.WorkspaceID, c.ID)
@@ -333,9 +337,8 @@ func testEraseMasksAttemptsAndBlocks(t *testing.T, x *queueHarness) {
 }
 
 func testGoalsPrimaryAndScores(t *testing.T, x *queueHarness) {
-	rs := x.store
-	rep, err := report.NewService(report.Config{Store: rs, Clock: x.clock.Now})
-	require.NoError(t, err)
+	rep := x.reports()
+	var err error
 	c, err := x.svc.CreateCampaign(x.ctx, x.admin, campaign.Campaign{Name: "goals"})
 	require.NoError(t, err)
 	ref, err := x.svc.PutGoal(x.ctx, x.admin, campaign.Goal{CampaignID: c.ID, Kind: campaign.GoalSecondary, Title: "Referral"})
@@ -379,4 +382,46 @@ func testGoalsPrimaryAndScores(t *testing.T, x *queueHarness) {
 	cg, err = rep.ContactGoals(x.ctx, x.admin.WorkspaceID, c.ID, "g3")
 	require.NoError(t, err)
 	assert.False(t, cg.Scored)
+}
+
+func testWorkspaceMetricsByPeriod(t *testing.T, x *queueHarness) {
+	rep := x.reports()
+	t0 := x.clock.Now()
+	a := x.running(nil)
+	x.add(a, campaign.Contact{ID: "a1"}, campaign.Contact{ID: "a2"})
+	b := x.running(nil)
+	x.add(b, campaign.Contact{ID: "b1"})
+	finish := func(c campaign.Campaign, meeting bool) {
+		t.Helper()
+		ls := x.claim(c, 1)
+		require.Len(t, ls, 1)
+		require.NoError(t, x.q.Finish(x.ctx, ls[0], queue.Outcome{Attempt: campaign.Attempt{Result: campaign.ResultHuman, StartedAt: x.clock.Now(),
+			AnsweredAt: x.clock.Now(), AnsweredBy: "human", TalkDuration: time.Minute, EndedAt: x.clock.Now().Add(time.Minute),
+			Outcome: campaign.OutcomeDetails{MeetingBooked: meeting}}, Disposition: &campaign.Disposition{ID: "done", Final: true, Contacted: true}}))
+	}
+	finish(a, true) // day one
+	x.clock.Advance(24 * time.Hour)
+	finish(a, false) // day two
+	finish(b, false)
+	x.running(nil) // created on day two, never calls
+
+	day1, err := rep.WorkspacePeriod(x.ctx, x.admin.WorkspaceID, t0, t0.Add(24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, day1.CallsCompleted.Value)
+	assert.Equal(t, 1.0, day1.Active.Value)
+	assert.Equal(t, 1.0, day1.Meetings.Value)
+	assert.Equal(t, 1.0, day1.Conversations.Value)
+	assert.Equal(t, 2.0, day1.Campaigns.Value, "campaigns created before the period's end")
+	day2, err := rep.WorkspacePeriod(x.ctx, x.admin.WorkspaceID, t0.Add(24*time.Hour), t0.Add(48*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 2.0, day2.CallsCompleted.Value)
+	assert.Equal(t, 2.0, day2.Active.Value)
+	assert.Zero(t, day2.Meetings.Value)
+	assert.Equal(t, 3.0, day2.Campaigns.Value)
+	all, err := rep.Workspace(x.ctx, x.admin.WorkspaceID)
+	require.NoError(t, err)
+	assert.Equal(t, 3.0, all.CallsCompleted.Value)
+	assert.True(t, all.From.IsZero() && all.To.IsZero())
+	_, err = rep.WorkspacePeriod(x.ctx, x.admin.WorkspaceID, t0, t0)
+	require.ErrorIs(t, err, report.ErrInvalid)
 }

@@ -45,8 +45,14 @@ var queueTests = []struct {
 	{"QueueLostDialIsLogged", testQueueLostDialIsLogged},
 }
 
-func runQueueTests(t *testing.T, newStore NewStore) {
-	for _, tt := range queueTests {
+func runQueueTests(t *testing.T, newStore NewStore) { runQueueSuite(t, newStore, queueTests) }
+
+// runQueueSuite runs each test on a fresh store with a queue harness.
+func runQueueSuite(t *testing.T, newStore NewStore, tests []struct {
+	name string
+	fn   func(t *testing.T, x *queueHarness)
+}) {
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = s.Close() })

@@ -48,7 +48,7 @@ func testValidationOnWrite(t *testing.T, x *queueHarness) {
 	c := x.running(nil)
 	// A running campaign's settings are locked; a paused one's lease and
 	// ring timers may change, and are still validated.
-	_, err := x.svc.UpdateCampaign(x.ctx, x.admin, c.ID, func(c *campaign.Campaign) error { c.Settings.HopperExpiry = 10 * time.Second; return nil })
+	_, err := x.svc.UpdateCampaign(x.ctx, x.admin, c.ID, func(c *campaign.Campaign) error { c.Settings.HopperExpiry = 10 * time.Minute; return nil })
 	require.ErrorIs(t, err, campaign.ErrLocked)
 	_, err = x.svc.Transition(x.ctx, x.admin, c.ID, campaign.StatusPaused, "")
 	require.NoError(t, err)
