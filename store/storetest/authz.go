@@ -108,7 +108,6 @@ var (
 	rolesAdmin   = []campaign.Role{campaign.RoleTeamAdmin}
 	rolesManage  = []campaign.Role{campaign.RoleTeamAdmin, campaign.RoleCampaignManager}
 	rolesCallers = []campaign.Role{campaign.RoleTeamAdmin, campaign.RoleCampaignManager, campaign.RoleCaller}
-	rolesAll     = allRoles
 )
 
 // next returns a fresh name for a record of one call.
@@ -437,17 +436,17 @@ func testAuthorizationMatrix(t *testing.T, x *queueHarness) {
 		t.Run(strings.TrimPrefix(r.typ, "*")+"."+r.method, func(t *testing.T) {
 			// run prepares the call's records, then calls as a; before
 			// is the target workspace's audit length between the two.
-			run := func(a campaign.Actor) (err error, before int) {
+			run := func(a campaign.Actor) (before int, err error) {
 				var target any
 				if r.setup != nil {
 					target = r.setup(e, a)
 				}
 				before = auditA()
-				return r.call(e, a, target), before
+				return before, r.call(e, a, target)
 			}
 			for _, role := range allRoles {
 				a := e.a[role]
-				err, _ := run(a)
+				_, err := run(a)
 				if slices.Contains(r.allow, role) {
 					ok := err == nil
 					if r.allowed != nil {
@@ -460,7 +459,7 @@ func testAuthorizationMatrix(t *testing.T, x *queueHarness) {
 			}
 			for _, role := range allRoles {
 				a := e.b[role]
-				err, before := run(a)
+				before, err := run(a)
 				switch {
 				case r.cross == crossRefused:
 					assert.True(t, errors.Is(err, campaign.ErrForbidden) || notFound(err),
@@ -476,7 +475,7 @@ func testAuthorizationMatrix(t *testing.T, x *queueHarness) {
 				}
 				assert.Equal(t, before, auditA(), "another workspace, %s: the target workspace is unchanged", role)
 			}
-			err, before := run(e.stranger)
+			before, err := run(e.stranger)
 			assert.ErrorIs(t, err, campaign.ErrForbidden, "non-member: refused")
 			assert.Equal(t, before, auditA(), "non-member: nothing changes")
 		})
