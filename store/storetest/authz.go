@@ -138,7 +138,7 @@ func (e *authzEnv) login(a campaign.Actor) {
 	if a.WorkspaceID != e.c.WorkspaceID {
 		return
 	}
-	_ = e.engine.Logout(e.x.ctx, a.UserID)
+	_ = e.engine.Logout(e.x.ctx, e.a[campaign.RoleTeamAdmin], a.UserID)
 	err := e.engine.Login(e.x.ctx, e.a[campaign.RoleTeamAdmin], dialer.AgentConfig{ID: a.UserID,
 		Endpoint: telephony.Endpoint{Kind: telephony.EndpointAgent, Address: string(a.UserID)}})
 	require.NoError(e.x.t, err)
@@ -323,11 +323,21 @@ func authzRows() []authzRow {
 
 		{typ: "*dialer.Engine", method: "Login", allow: rolesCallers, cross: crossRefused,
 			setup: func(e *authzEnv, a campaign.Actor) any {
-				_ = e.engine.Logout(ctx, a.UserID)
+				_ = e.engine.Logout(ctx, e.a[campaign.RoleTeamAdmin], a.UserID)
 				return nil
 			},
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				return e.engine.Login(ctx, a, dialer.AgentConfig{Endpoint: telephony.Endpoint{Kind: telephony.EndpointAgent, Address: string(a.UserID)}})
+			}},
+		{typ: "*dialer.Engine", method: "Logout", allow: rolesCallers, cross: crossRefused,
+			setup: func(e *authzEnv, a campaign.Actor) any { e.login(a); return nil },
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				return e.engine.Logout(ctx, a, a.UserID)
+			}},
+		{typ: "*dialer.Engine", method: "Pause", allow: rolesCallers, cross: crossRefused,
+			setup: func(e *authzEnv, a campaign.Actor) any { e.login(a); return nil },
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				return e.engine.Pause(ctx, a, a.UserID, true)
 			}},
 		{typ: "*dialer.Engine", method: "Preview", allow: rolesCallers, cross: crossRefused,
 			setup: func(e *authzEnv, a campaign.Actor) any { e.login(a); e.contact(""); return nil },
