@@ -231,12 +231,33 @@ type Settings struct {
 	CallbackGrace time.Duration
 	// CallerIDs are the E.164 numbers calls are placed from.
 	CallerIDs []string
-	// CallerIDPool is how CallerIDs are rotated and capped. Zero fields
-	// take the dialer's defaults.
-	CallerIDPool CallerIDPool
+	// CallerIDPool configures how the dialer rotates CallerIDs.
+	CallerIDPool CallerIDPoolSettings
 	// Content is the script, AI prompt and message, personalised per
 	// contact at dial time. Defaults to none.
 	Content Content
+}
+
+// Caller-ID rotations (CallerIDPoolSettings.Rotation).
+const (
+	RotateRoundRobin = "round_robin"
+	RotateLowestSpam = "lowest_spam"
+	RotateLeastUsed  = "least_used_today"
+	RotateWeighted   = "weighted"
+)
+
+// CallerIDPoolSettings configure a campaign's caller-ID pool.
+type CallerIDPoolSettings struct {
+	// Rotation is how the next number is picked: RotateRoundRobin,
+	// RotateLowestSpam, RotateLeastUsed or RotateWeighted. Defaults to
+	// RotateRoundRobin.
+	Rotation string
+	// SpamThreshold excludes a number whose spam score passes it, 1–9.
+	// Defaults to 7.
+	SpamThreshold float64
+	// DailyCap bounds each number's calls per local day of the campaign's
+	// timezone. Defaults to 100.
+	DailyCap int
 }
 
 // WithDefaults returns s with every zero field set to its documented
@@ -278,6 +299,15 @@ func (s Settings) WithDefaults(defaultRegion string) Settings {
 		s.HopperSize = 100
 	}
 	def(&s.HopperExpiry, 5*time.Minute)
+	if s.CallerIDPool.Rotation == "" {
+		s.CallerIDPool.Rotation = RotateRoundRobin
+	}
+	if s.CallerIDPool.SpamThreshold == 0 {
+		s.CallerIDPool.SpamThreshold = 7
+	}
+	if s.CallerIDPool.DailyCap == 0 {
+		s.CallerIDPool.DailyCap = 100
+	}
 	if s.DialWindow.Start == 0 && s.DialWindow.End == 0 {
 		s.DialWindow.Start, s.DialWindow.End = Clock(9, 0), Clock(21, 0)
 	}
@@ -377,29 +407,12 @@ func (s Settings) validate(v *validator) {
 	for i, n := range s.CallerIDs {
 		v.check(isE164(n), fmt.Sprintf("Settings.CallerIDs[%d]", i), "must be E.164, got %q", n)
 	}
-	s.Content.validate(v)
 	p := s.CallerIDPool
-	switch p.Rotation {
-	case "", "round_robin", "lowest_spam", "least_used_today", "weighted":
-	default:
-		v.add("Settings.CallerIDPool.Rotation", "must be round_robin, lowest_spam, least_used_today or weighted, got %q", p.Rotation)
-	}
-	v.check(p.DailyCap >= 0, "Settings.CallerIDPool.DailyCap", "must not be negative")
-	v.check(p.SpamThreshold == 0 || (p.SpamThreshold >= 1 && p.SpamThreshold <= 9), "Settings.CallerIDPool.SpamThreshold", "must be between 1 and 9, got %g", p.SpamThreshold)
-}
-
-// CallerIDPool configures the rotation of a campaign's caller IDs.
-type CallerIDPool struct {
-	// Rotation picks the number for each call: "round_robin",
-	// "lowest_spam", "least_used_today" or "weighted". Defaults to
-	// "round_robin".
-	Rotation string
-	// DailyCap bounds each number's calls per day in the campaign's
-	// timezone. Defaults to 100.
-	DailyCap int
-	// SpamThreshold excludes a number whose spam score exceeds it, 1–9.
-	// Defaults to 7.
-	SpamThreshold float64
+	v.check(slices.Contains([]string{RotateRoundRobin, RotateLowestSpam, RotateLeastUsed, RotateWeighted}, p.Rotation),
+		"Settings.CallerIDPool.Rotation", "unknown rotation %q", p.Rotation)
+	v.check(p.SpamThreshold >= 1 && p.SpamThreshold <= 9, "Settings.CallerIDPool.SpamThreshold", "must be 1–9, got %g", p.SpamThreshold)
+	v.check(p.DailyCap >= 1 && p.DailyCap <= 1_000_000, "Settings.CallerIDPool.DailyCap", "must be 1–1000000, got %d", p.DailyCap)
+	s.Content.validate(v)
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no

@@ -58,6 +58,15 @@ type call struct {
 	// guardrail; judged is set once its outcome fed the guardrail.
 	dialSeq uint64
 	judged  bool
+	// dialing is set while the dial request is in flight; hangupOnDial
+	// asks for a hang-up as soon as it returns a call ID.
+	dialing      bool
+	hangupOnDial bool
+	// extendAt is when the engine next extends the call's lease; zero once
+	// the lease is lost.
+	extendAt time.Time
+	// adopted marks a call of an earlier run followed to its end.
+	adopted bool
 }
 
 // sortedCalls returns the calls in flight in the order they were placed,
@@ -92,6 +101,9 @@ func (e *Engine) apply(ctx context.Context, ev telephony.Event, now time.Time) e
 			c.callID = ev.CallID
 			e.byCall[ev.CallID] = c
 		}
+	}
+	if ev.Type.Terminal() {
+		e.heardEnd(ev.CallID)
 	}
 	if c == nil {
 		e.cfg.Logger.DebugContext(ctx, "dialer: event for an unknown call", "call", ev.CallID, "type", ev.Type)
@@ -140,9 +152,7 @@ func (e *Engine) apply(ctx context.Context, ev telephony.Event, now time.Time) e
 		e.recordFailure(ctx, c, false, now)
 		c.state = stateHangingUp
 		c.deadline = now.Add(time.Minute)
-		if err := e.cfg.Carrier.Hangup(ctx, c.callID); err != nil && !errors.Is(err, telephony.ErrUnknownCall) {
-			return fmt.Errorf("dialer: hang up machine: %w", err)
-		}
+		e.hangup(c, now)
 	case telephony.EventBusy, telephony.EventNoAnswer, telephony.EventFailed, telephony.EventCanceled:
 		c.ended, c.endedAt = true, at
 		if c.state == stateDialing {
@@ -171,7 +181,7 @@ func (e *Engine) apply(ctx context.Context, ev telephony.Event, now time.Time) e
 		return e.end(ctx, c, now)
 	case telephony.EventCompleted:
 		c.ended, c.endedAt = true, at
-		if ev.Duration > 0 && c.state == stateTalking {
+		if ev.Duration > 0 && (c.state == stateTalking || (c.adopted && c.answeredBy == "human")) {
 			c.talk = ev.Duration
 		}
 		return e.end(ctx, c, now)
@@ -263,13 +273,19 @@ func (e *Engine) finish(ctx context.Context, c *call, now time.Time) error {
 	a.AgentID, a.Abandoned = c.agent, c.abandoned
 	err := e.cfg.Queue.Finish(ctx, c.lease, o)
 	if errors.Is(err, queue.ErrLeaseLost) {
-		e.cfg.Logger.WarnContext(ctx, "dialer: lease lost before the outcome was written", "contact", c.lease.ContactID, "attempt", c.attemptID)
+		e.cfg.Logger.ErrorContext(ctx, "dialer: lease lost before the attempt was written", "contact", c.lease.ContactID, "attempt", c.attemptID, "with_outcome", c.outcome != nil)
+		if c.outcome != nil && c.outcome.Disposition != nil {
+			e.stats.LostOutcomes++
+			return fmt.Errorf("%w: attempt %s: %w", ErrOutcomeLost, c.attemptID, err)
+		}
 		return fmt.Errorf("dialer: attempt %s: %w", c.attemptID, err)
 	}
 	return err
 }
 
-// bridge connects a live answer to an agent (or to the preview caller).
+// bridge connects a live answer to an agent (or to the preview caller):
+// the agent is taken now and the bridge request goes to the carrier beside
+// the loop.
 func (e *Engine) bridge(ctx context.Context, c *call, agent campaign.UserID, now time.Time) error {
 	s := e.agents.byID[agent]
 	if s == nil {
@@ -279,13 +295,117 @@ func (e *Engine) bridge(ctx context.Context, c *call, agent campaign.UserID, now
 	s.lastCall = c.callID
 	c.deadline = time.Time{}
 	e.stats.Connected++
-	if err := e.cfg.Carrier.Bridge(ctx, c.callID, s.Endpoint); err != nil {
-		e.cfg.Logger.WarnContext(ctx, "dialer: bridge failed", "call", c.callID, "err", err)
-		_ = e.cfg.Carrier.Hangup(ctx, c.callID)
-		c.result = campaign.ResultFailed
-		c.code = "bridge_failed"
+	if c.callID == "" {
+		// Answered before the dial returned: bridge when it does.
+		return nil
 	}
+	e.submit(&carrierOp{kind: opBridge, attemptID: c.attemptID, callID: c.callID, to: s.Endpoint}, now)
 	return nil
+}
+
+// bridgeResult retries a bridge the carrier refused for a reason a retry
+// may fix while the answer is still within BridgeWithin; otherwise the
+// agent is freed and the call hung up.
+func (e *Engine) bridgeResult(ctx context.Context, op *carrierOp, now time.Time) error {
+	c := e.byCall[op.callID]
+	if op.err == nil || c == nil || c.state != stateTalking || c.ended {
+		return nil
+	}
+	unknown := telephony.IsOutcomeUnknown(op.err)
+	switch {
+	case errors.Is(op.err, telephony.ErrCallState) && op.unsure:
+		// An earlier try whose answer was lost did bridge.
+		return nil
+	case (unknown || telephony.IsRetryable(op.err)) && now.Sub(c.answeredAt) < e.cfg.BridgeWithin:
+		op.tries++
+		op.unsure = op.unsure || unknown
+		op.err = nil
+		e.submit(op, now)
+		return nil
+	case unknown:
+		// It may have bridged: hanging up could cut a conversation. If it
+		// did not, the callee hangs up and the call ends on its own.
+		e.cfg.Logger.WarnContext(ctx, "dialer: bridge outcome unknown; keeping the call", "call", c.callID, "attempt", c.attemptID, "err", op.err)
+		return nil
+	}
+	e.cfg.Logger.WarnContext(ctx, "dialer: bridge failed", "call", c.callID, "attempt", c.attemptID, "err", op.err)
+	e.agents.release(c.agent, 0, now)
+	e.stats.Connected--
+	c.agent, c.bridgedAt = "", time.Time{}
+	c.state, c.result, c.code = stateHangingUp, campaign.ResultFailed, "bridge_failed"
+	c.deadline = now.Add(time.Minute)
+	e.hangup(c, now)
+	return nil
+}
+
+// dialResult applies the carrier's answer to a dial request.
+func (e *Engine) dialResult(ctx context.Context, op *carrierOp, now time.Time) error {
+	c := e.calls[op.attemptID]
+	if c == nil {
+		// The call ended meanwhile (its events came by attempt ID, or Stop
+		// finished it): make sure it is down.
+		if op.err == nil && op.id != "" {
+			e.submit(&carrierOp{kind: opHangup, attemptID: op.attemptID, callID: op.id}, now)
+		}
+		return nil
+	}
+	c.dialing = false
+	err := op.err
+	switch {
+	case err == nil:
+		if c.callID == "" {
+			c.callID = op.id
+			e.byCall[op.id] = c
+		}
+		if c.hangupOnDial {
+			c.hangupOnDial = false
+			e.hangup(c, now)
+		} else if c.state == stateTalking {
+			// Answered and given an agent before the dial returned.
+			if s := e.agents.byID[c.agent]; s != nil {
+				s.lastCall = c.callID
+				e.submit(&carrierOp{kind: opBridge, attemptID: c.attemptID, callID: c.callID, to: s.Endpoint}, now)
+			}
+		}
+		return nil
+	case telephony.IsOutcomeUnknown(err):
+		// It may have rung: keep the call and wait for its events by
+		// attempt ID; the deadline finishes it as unknown otherwise.
+		e.cfg.Logger.WarnContext(ctx, "dialer: dial outcome unknown", "attempt", c.attemptID, "err", err)
+		return nil
+	case c.callID != "" || c.state != stateDialing:
+		// Events already showed the call exists: the error is stale.
+		return nil
+	case telephony.IsRetryable(err):
+		if d := telephony.RetryAfter(err); d > 0 {
+			e.dialsUntil = later(e.dialsUntil, now.Add(d))
+		}
+		c.done = true
+		delete(e.calls, c.attemptID)
+		e.stats.Dials--
+		e.recordFailure(ctx, c, true, now)
+		if c.agent != "" {
+			e.agents.release(c.agent, 0, now)
+		}
+		return errors.Join(fmt.Errorf("dialer: dial: %w", err), e.release(ctx, c.lease))
+	default:
+		c.result, c.ended, c.endedAt = campaign.ResultFailed, true, now
+		var te *telephony.Error
+		if errors.As(err, &te) {
+			c.code = te.Code
+		}
+		e.stats.Failed++
+		e.recordFailure(ctx, c, true, now)
+		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventFailed})
+		return e.finish(ctx, c, now)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // connectWaiting gives waiting live answers to free agents, oldest first.
@@ -326,10 +446,12 @@ func (e *Engine) expireWaiting(ctx context.Context, now time.Time) {
 		c.deadline = now.Add(time.Minute)
 		e.stats.Abandoned++
 		e.abandon.abandoned(c.answeredAt)
-		if err := e.cfg.Carrier.Play(ctx, c.callID, e.cfg.AbandonMessage); err != nil {
-			e.cfg.Logger.DebugContext(ctx, "dialer: abandon message", "call", c.callID, "err", err)
+		if c.callID != "" {
+			// The message, then the hang-up when it has played.
+			e.submit(&carrierOp{kind: opPlay, attemptID: c.attemptID, callID: c.callID, msg: e.cfg.AbandonMessage}, now)
+		} else {
+			e.hangup(c, now)
 		}
-		_ = e.cfg.Carrier.Hangup(ctx, c.callID)
 		if e.cfg.OnAbandon != nil {
 			e.cfg.OnAbandon(campaign.Attempt{ID: campaign.AttemptID(c.attemptID), WorkspaceID: e.cfg.Workspace, CampaignID: e.cfg.Campaign,
 				ContactID: c.lease.ContactID, Number: c.number, StartedAt: c.startedAt, AnsweredAt: c.answeredAt, Abandoned: true, Result: campaign.ResultAbandoned})
@@ -337,31 +459,28 @@ func (e *Engine) expireWaiting(ctx context.Context, now time.Time) {
 	}
 }
 
-// timeouts acts on calls whose deadline passed: it extends the lease of a
-// long call, finishes a call whose terminal event never came, and finishes
-// an outcome the agent never saved.
+// timeouts acts on calls whose deadline passed: it extends the lease of
+// every call in flight, up to the saving of its outcome, finishes a call
+// whose terminal event never came, and finishes an outcome the agent never
+// saved.
 func (e *Engine) timeouts(ctx context.Context, now time.Time) error {
 	var errs []error
 	for _, c := range e.sortedCalls() {
+		// Keep the lease ahead of the call and of its outcome, whatever
+		// HopperExpiry is, until the outcome is saved or times out.
+		if !c.extendAt.IsZero() && !now.Before(c.extendAt) {
+			errs = append(errs, e.extend(ctx, c, now))
+		}
 		if c.state == stateOutcome {
 			if !c.deadline.IsZero() && !now.Before(c.deadline) {
-				errs = append(errs, e.finish(ctx, c, now))
+				errs = append(errs, e.outcomeTimeout(ctx, c, now))
 			}
 			continue
-		}
-		// Keep the lease ahead of the call.
-		if ttl := e.c.Settings.HopperExpiry; c.lease.ExpiresAt.Sub(now) < ttl/2 {
-			l, err := e.cfg.Queue.Extend(ctx, c.lease, ttl)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("dialer: extend lease of %s: %w", c.attemptID, err))
-			} else {
-				c.lease = l
-			}
 		}
 		if !c.deadline.IsZero() && !now.Before(c.deadline) {
 			// The carrier never told us the end: stop waiting for it.
 			if c.callID != "" {
-				_ = e.cfg.Carrier.Hangup(ctx, c.callID)
+				e.hangup(c, now)
 			}
 			if c.result == "" {
 				c.result = campaign.ResultUnknown
@@ -373,6 +492,52 @@ func (e *Engine) timeouts(ctx context.Context, now time.Time) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// extend renews a call's lease for HopperExpiry, half-way through it.
+func (e *Engine) extend(ctx context.Context, c *call, now time.Time) error {
+	ttl := e.c.Settings.HopperExpiry
+	l, err := e.cfg.Queue.Extend(ctx, c.lease, ttl)
+	switch {
+	case errors.Is(err, queue.ErrLeaseLost):
+		c.extendAt = time.Time{}
+		e.cfg.Logger.ErrorContext(ctx, "dialer: lease of a call in flight lost; its outcome cannot be written", "attempt", c.attemptID, "contact", c.lease.ContactID)
+		return fmt.Errorf("dialer: extend lease of %s: %w", c.attemptID, err)
+	case err != nil:
+		c.extendAt = now.Add(min(ttl/10, 5*time.Second))
+		return fmt.Errorf("dialer: extend lease of %s: %w", c.attemptID, err)
+	}
+	c.lease = l
+	c.extendAt = extendAt(l, ttl)
+	return nil
+}
+
+// extendAt is when a lease of ttl is next extended: half-way.
+func extendAt(l queue.Lease, ttl time.Duration) time.Time {
+	return l.ExpiresAt.Add(-ttl / 2)
+}
+
+// outcomeTimeout finishes a call whose outcome was not saved within
+// ContactCompletionTimeout: the attempt is written without it and says
+// why, and a late SaveOutcome gets ErrOutcomeTimeout.
+func (e *Engine) outcomeTimeout(ctx context.Context, c *call, now time.Time) error {
+	if c.outcome != nil {
+		// Saved, but the store refused it then: write it now.
+		return e.finish(ctx, c, now)
+	}
+	e.stats.LostOutcomes++
+	timeout := e.c.Settings.ContactCompletionTimeout
+	e.cfg.Logger.WarnContext(ctx, "dialer: outcome not saved in time; the attempt is written without it",
+		"attempt", c.attemptID, "agent", c.agent, "timeout", timeout)
+	c.outcome = &queue.Outcome{}
+	c.outcome.Attempt.Outcome.Note = fmt.Sprintf("dialer: no outcome saved within the contact completion timeout (%s)", timeout)
+	for id, at := range e.timedOut {
+		if now.Sub(at) > 24*time.Hour {
+			delete(e.timedOut, id)
+		}
+	}
+	e.timedOut[c.attemptID] = now
+	return e.finish(ctx, c, now)
 }
 
 // failureBook is the failure guardrail's window: the outcomes of the
@@ -566,7 +731,7 @@ func (e *Engine) tick(ctx context.Context, now time.Time) error {
 	}
 	n = min(n, e.c.Settings.MaxConcurrentCalls-inFlight)
 	n = min(n, e.spacingBudget(now))
-	if n <= 0 {
+	if n <= 0 || now.Before(e.dialsUntil) {
 		return nil
 	}
 	if err := e.fillHopper(ctx, n, now); err != nil {
@@ -577,6 +742,8 @@ func (e *Engine) tick(ctx context.Context, now time.Time) error {
 		l := e.hopper[0]
 		e.hopper = e.hopper[1:]
 		placed, err := e.place(ctx, l, "", now)
+		// Answers that came in meanwhile are bridged before the next dial.
+		errs = append(errs, e.applyInbox(ctx, now))
 		if err != nil {
 			errs = append(errs, err)
 			if errors.Is(err, ErrNoCallerID) {
@@ -683,40 +850,16 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 	// A call whose end never arrives is given up after the ring timeout
 	// plus a generous margin for a talk: then extended while it lasts.
 	c.deadline = now.Add(e.c.Settings.RingTimeout + 2*time.Minute)
+	c.extendAt = extendAt(l, e.c.Settings.HopperExpiry)
+	c.dialing = true
 	e.calls[c.attemptID] = c
 	e.callOrder = append(e.callOrder, c)
 	e.stats.Dials++
 	c.dialSeq = e.failures.dial()
-	id, err := e.cfg.Carrier.Dial(ctx, telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
+	e.submit(&carrierOp{kind: opDial, attemptID: c.attemptID, req: telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
 		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID, Extension: l.Contact.Extension,
-		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: e.content(l.Contact)})
-	switch {
-	case err == nil:
-		c.callID = id
-		e.byCall[id] = c
-		return true, nil
-	case telephony.IsOutcomeUnknown(err):
-		// It may have rung: keep the call and wait for its events by
-		// attempt ID; the deadline finishes it as unknown otherwise.
-		e.cfg.Logger.WarnContext(ctx, "dialer: dial outcome unknown", "attempt", c.attemptID, "err", err)
-		return true, nil
-	case telephony.IsRetryable(err):
-		c.done = true
-		delete(e.calls, c.attemptID)
-		e.stats.Dials--
-		e.recordFailure(ctx, c, true, now)
-		return false, errors.Join(fmt.Errorf("dialer: dial: %w", err), e.release(ctx, l))
-	default:
-		c.result, c.ended, c.endedAt = campaign.ResultFailed, true, now
-		var te *telephony.Error
-		if errors.As(err, &te) {
-			c.code = te.Code
-		}
-		e.stats.Failed++
-		e.recordFailure(ctx, c, true, now)
-		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventFailed})
-		return true, e.finish(ctx, c, now)
-	}
+		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: e.content(l.Contact)}}, now)
+	return true, nil
 }
 
 func amdMode(m campaign.AMDMode) string {

@@ -243,7 +243,7 @@ func TestPreviewFlowPreviewSkipDial(t *testing.T) {
 func TestCallerIDPoolIsACampaignSetting(t *testing.T) {
 	log := &dialLog{}
 	w := newWorld(t, campaign.Settings{DialMode: campaign.DialPower, CallRatio: 2, MaxAttempts: 1,
-		CallerIDPool: campaign.CallerIDPool{Rotation: "least_used_today", DailyCap: 2}}, 10, ringOnly(log))
+		CallerIDPool: campaign.CallerIDPoolSettings{Rotation: "least_used_today", DailyCap: 2}}, 10, ringOnly(log))
 	log.now = w.clock.Now
 	agents := w.login(2)
 	require.NoError(t, dialer.RunVirtual(w.ctx, w.engine, w.carrier, w.clock, start.Add(20*time.Minute), agents))
@@ -255,7 +255,7 @@ func TestCallerIDPoolIsACampaignSetting(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{"+14155550100": 2, "+14155550101": 2}, perNumber)
 
-	bad := campaign.Campaign{Name: "x", Settings: campaign.Settings{CallerIDPool: campaign.CallerIDPool{Rotation: "random"}}}
+	bad := campaign.Campaign{Name: "x", Settings: campaign.Settings{CallerIDPool: campaign.CallerIDPoolSettings{Rotation: "random"}}}
 	_, err := w.svc.CreateCampaign(w.ctx, w.admin, bad)
 	require.ErrorIs(t, err, campaign.ErrInvalid)
 	assert.Contains(t, err.Error(), "Settings.CallerIDPool.Rotation")

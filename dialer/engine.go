@@ -23,6 +23,7 @@ type Queue interface {
 	Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, n int, ttl time.Duration) ([]queue.Lease, error)
 	Next(ctx context.Context, caller campaign.Actor, id campaign.ID, ttl time.Duration) (queue.Lease, error)
 	BeginAttempt(ctx context.Context, l queue.Lease, d queue.Dial) error
+	OpenDials(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]queue.OpenDial, error)
 	Finish(ctx context.Context, l queue.Lease, o queue.Outcome) error
 	Extend(ctx context.Context, l queue.Lease, ttl time.Duration) (queue.Lease, error)
 	Release(ctx context.Context, l queue.Lease) error
@@ -82,6 +83,18 @@ var (
 	ErrOutcomeIncomplete = errors.New("dialer: outcome incomplete")
 	// ErrStopped is returned after the engine stopped.
 	ErrStopped = errors.New("dialer: engine stopped")
+	// ErrNotRunning is returned by a call that needs the engine loop (a
+	// preview Dial) while nothing drives the engine: call Run, or drive
+	// it in virtual time with a [VirtualTime].
+	ErrNotRunning = errors.New("dialer: engine not running: call Run (or drive it with a VirtualTime)")
+	// ErrOutcomeTimeout is returned by SaveOutcome for a call whose
+	// outcome was not saved within the campaign's
+	// ContactCompletionTimeout: the attempt was written without it.
+	ErrOutcomeTimeout = errors.New("dialer: outcome not saved within the contact completion timeout")
+	// ErrOutcomeLost is returned by SaveOutcome when the outcome could not
+	// be written because the contact's lease was lost (the queue gave the
+	// contact to someone else); Stats.LostOutcomes counts it.
+	ErrOutcomeLost = errors.New("dialer: outcome lost")
 )
 
 // Config configures an [Engine] for one campaign.
@@ -109,7 +122,7 @@ type Config struct {
 	Pacer pacing.Pacer
 	// CallerIDs rotates the numbers presented. Defaults to a pool of
 	// Settings.CallerIDs configured by Settings.CallerIDPool (rotation,
-	// daily cap, spam threshold) in the campaign's timezone.
+	// spam threshold, daily cap) in the campaign's timezone.
 	CallerIDs *CallerIDPool
 	// Clock returns the current time. Defaults to time.Now; a simulation
 	// passes its virtual clock and drives the engine with Step.
@@ -184,6 +197,16 @@ type Config struct {
 	// process takes over within about LeaseTTL of this one dying. Defaults
 	// to 30s.
 	LeaseTTL time.Duration
+	// CarrierConcurrency is how many carrier requests of each class run
+	// at once: dials, and separately bridges, messages and hang-ups, so an
+	// answered call is never bridged behind dial requests. Requests run
+	// outside the engine's state; their results come back like carrier
+	// events. Defaults to 8.
+	CarrierConcurrency int
+	// RequestTimeout bounds each carrier request. A dial that times out
+	// has an unknown outcome: the engine waits for its events by attempt
+	// ID. Defaults to 15s.
+	RequestTimeout time.Duration
 }
 
 func (cfg *Config) validate() error {
@@ -254,6 +277,18 @@ func (cfg *Config) validate() error {
 	if cfg.LeaseTTL < 0 {
 		return fmt.Errorf("dialer: Config.LeaseTTL must not be negative, got %s", cfg.LeaseTTL)
 	}
+	if cfg.CarrierConcurrency == 0 {
+		cfg.CarrierConcurrency = 8
+	}
+	if cfg.CarrierConcurrency < 0 {
+		return fmt.Errorf("dialer: Config.CarrierConcurrency must be positive, got %d", cfg.CarrierConcurrency)
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 15 * time.Second
+	}
+	if cfg.RequestTimeout < 0 {
+		return fmt.Errorf("dialer: Config.RequestTimeout must be positive, got %s", cfg.RequestTimeout)
+	}
 	return nil
 }
 
@@ -262,15 +297,21 @@ func (cfg *Config) validate() error {
 // the carrier, bridges live answers to agents within BridgeWithin or
 // abandons them with a message, and writes every outcome to the attempt
 // log through the queue. It is safe for concurrent use: agents log in and
-// save outcomes from other goroutines while Run (or a simulation's Step
-// loop) drives it.
+// save outcomes from other goroutines while Run (or a [VirtualTime])
+// drives it.
+//
+// The engine's state is changed only in short critical sections that never
+// wait on the carrier: carrier requests run beside the loop under
+// Config.CarrierConcurrency, and their results come back through the same
+// inbox as carrier events.
 type Engine struct {
 	cfg Config
 
-	// inbox receives carrier events from the sink; guarded by inboxMu so
-	// the carrier never waits on the engine's lock.
+	// inbox receives carrier events from the sink and the results of
+	// carrier requests; guarded by inboxMu so the carrier never waits on
+	// the engine's lock.
 	inboxMu sync.Mutex
-	inbox   []telephony.Event
+	inbox   []inboxItem
 	wake    chan struct{}
 
 	mu       sync.Mutex
@@ -295,6 +336,24 @@ type Engine struct {
 	seq       *telephony.Sequencer
 	lease     leaseState // the campaign lease (lease.go)
 
+	// exec runs carrier requests: a liveExec under Run, a VirtualTime in a
+	// simulation; nil until one of them drives the engine.
+	exec    executor
+	live    *liveExec
+	virtual *VirtualTime
+	// retries are failed hang-ups waiting to be tried again.
+	retries []*carrierOp
+	// unhung lists calls that could not be hung up after hangupRetries:
+	// call ID → attempt ID. They are retried until the carrier reports
+	// their end.
+	unhung map[telephony.CallID]string
+	// timedOut remembers attempts finished without their outcome at the
+	// completion timeout, so a late SaveOutcome gets a clear error.
+	timedOut map[string]time.Time
+	// dialsUntil holds new dials back after the carrier asked to slow down
+	// (a rate limit with Retry-After).
+	dialsUntil time.Time
+
 	spanBuf      []campaign.AgentSpan
 	nextTick     time.Time
 	nextClaim    time.Time
@@ -313,6 +372,28 @@ type Stats struct {
 	Blocked int
 	// TalkTime is the connected time of finished calls.
 	TalkTime time.Duration
+	// LostOutcomes counts outcomes that were not written with their call:
+	// not saved within ContactCompletionTimeout, or refused because the
+	// contact's lease was lost. Each is also an error to the caller who
+	// tried to save it.
+	LostOutcomes int
+	// CarrierErrors counts carrier requests that failed.
+	CarrierErrors int
+	// Reconciled counts the calls of an earlier run, left open by a stop
+	// between dial and end, that Start finished with the carrier's record;
+	// Adopted counts those still in progress, which this engine followed
+	// to their end.
+	Reconciled, Adopted int
+	// HangupFailures counts calls whose hang-up still failed after its
+	// retries; Unhung is how many of them are not known to have ended.
+	// Each is logged at error level and retried until it ends.
+	HangupFailures, Unhung int
+}
+
+// inboxItem is a carrier event or the result of a carrier request.
+type inboxItem struct {
+	ev telephony.Event
+	op *carrierOp
 }
 
 // New validates cfg and returns an engine. It reads the campaign once to
@@ -324,7 +405,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, wake: make(chan struct{}, 1),
 		calls: map[string]*call{}, byCall: map[telephony.CallID]*call{}, wrapping: map[string]*call{},
-		seq: telephony.NewSequencer(),
+		seq: telephony.NewSequencer(), unhung: map[telephony.CallID]string{}, timedOut: map[string]time.Time{},
 	}
 	if cfg.SpanStore == nil {
 		cfg.SpanStore = cfg.Attempts
@@ -340,6 +421,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	})
 	now := cfg.Clock()
 	if err := e.reload(ctx, now); err != nil {
+		return nil, err
+	}
+	if err := e.checkCampaign(); err != nil {
 		return nil, err
 	}
 	if err := e.abandon.load(ctx, cfg.Attempts, cfg.Workspace, cfg.Campaign, now); err != nil {
@@ -393,9 +477,9 @@ func (e *Engine) reload(ctx context.Context, now time.Time) error {
 			for i, n := range c.Settings.CallerIDs {
 				nums[i] = CallerID{Number: n}
 			}
-			cp := c.Settings.CallerIDPool
-			if e.pool, err = NewPool(PoolConfig{Numbers: nums, Location: loc, Rotation: Rotation(cp.Rotation),
-				DailyCap: cp.DailyCap, SpamThreshold: cp.SpamThreshold}); err != nil {
+			pc := c.Settings.CallerIDPool
+			if e.pool, err = NewPool(PoolConfig{Numbers: nums, Location: loc, Rotation: Rotation(pc.Rotation),
+				SpamThreshold: pc.SpamThreshold, DailyCap: pc.DailyCap}); err != nil {
 				return err
 			}
 		}
@@ -410,6 +494,17 @@ func (e *Engine) reload(ctx context.Context, now time.Time) error {
 	}
 	e.abandon.configure(c, now)
 	e.nextStatus = now.Add(e.cfg.StatusEvery)
+	return nil
+}
+
+// checkCampaign refuses, at New, a campaign the engine could never dial.
+func (e *Engine) checkCampaign() error {
+	if e.c.Status == campaign.StatusDraft {
+		return fmt.Errorf("dialer: campaign %s is a draft: move it to queued or running (campaign.Service.Transition) before creating its engine", e.c.ID)
+	}
+	if len(e.pool.cfg.Numbers) == 0 {
+		return fmt.Errorf("dialer: campaign %s has no caller IDs: every dial would be refused; set Settings.CallerIDs (or Config.CallerIDs)", e.c.ID)
+	}
 	return nil
 }
 
@@ -432,7 +527,7 @@ func DefaultPacer(s campaign.Settings) (pacing.Pacer, error) {
 // the engine loop, which applies them in order and idempotently.
 func (e *Engine) HandleEvent(_ context.Context, ev telephony.Event) error {
 	e.inboxMu.Lock()
-	e.inbox = append(e.inbox, ev)
+	e.inbox = append(e.inbox, inboxItem{ev: ev})
 	e.inboxMu.Unlock()
 	select {
 	case e.wake <- struct{}{}:
@@ -441,8 +536,8 @@ func (e *Engine) HandleEvent(_ context.Context, ev telephony.Event) error {
 	return nil
 }
 
-// Start hands the carrier the engine's event sink. Run calls it; a
-// simulation calls it once before its Step loop.
+// Start hands the carrier the engine's event sink. Run calls it, and so
+// does a [VirtualTime]; calling it first is harmless.
 func (e *Engine) Start(ctx context.Context) error {
 	e.mu.Lock()
 	if e.started {
@@ -452,26 +547,45 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.started = true
 	now := e.cfg.Clock()
 	e.nextTick = now
-	e.nextStatus = now // read the status (and start a due Queued campaign) at once
+	if e.c.DueToStart(now) || e.c.DueToEnd(now) {
+		e.nextStatus = now // start a due Queued campaign (or end one past its deadline) at once
+	}
 	e.mu.Unlock()
 	if err := e.cfg.Carrier.Start(ctx, e); err != nil {
 		return fmt.Errorf("dialer: start carrier: %w", err)
+	}
+	if e.cfg.Leaser == nil {
+		// One process dials the campaign: every open dial is a call of
+		// an earlier run of this engine.
+		e.reconcile(ctx)
 	}
 	return nil
 }
 
 // Run dials until ctx ends, then stops placing calls, waits up to
 // DrainTimeout for the calls in flight to end (hanging up the rest and
-// giving their leases back), and returns. It returns ctx's error only when
+// giving their leases back), and returns. It returns an error only when
 // the engine could not start.
 func (e *Engine) Run(ctx context.Context) error {
+	e.mu.Lock()
+	switch {
+	case e.stopped:
+		e.mu.Unlock()
+		return ErrStopped
+	case e.exec != nil:
+		e.mu.Unlock()
+		return errors.New("dialer: Run: the engine is already driven (by Run or a VirtualTime)")
+	}
+	e.live = newLiveExec(e)
+	e.exec = e.live
+	e.mu.Unlock()
 	if err := e.Start(ctx); err != nil {
-		return err
+		return errors.Join(err, e.Stop(context.WithoutCancel(ctx)))
 	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		next, err := e.Step(ctx)
+		next, err := e.step(ctx)
 		if err != nil {
 			e.cfg.Logger.WarnContext(ctx, "dialer: step", "err", err)
 		}
@@ -497,7 +611,7 @@ func (e *Engine) drain(ctx context.Context) error {
 	deadline := e.cfg.Clock().Add(e.cfg.DrainTimeout)
 	e.mu.Unlock()
 	for {
-		if _, err := e.Step(ctx); err != nil {
+		if _, err := e.step(ctx); err != nil {
 			e.cfg.Logger.WarnContext(ctx, "dialer: drain step", "err", err)
 		}
 		e.mu.Lock()
@@ -517,24 +631,29 @@ func (e *Engine) drain(ctx context.Context) error {
 // Stop hangs up every call still in flight, gives the hopper's and those
 // calls' leases back to the queue, and closes the agents' spans. Outcomes
 // already captured are kept; a call hung up here is finished as cancelled.
+// It waits for the carrier requests in flight (up to RequestTimeout) and
+// hangs up any call whose dial returns meanwhile.
 func (e *Engine) Stop(ctx context.Context) error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.stopped {
+		e.mu.Unlock()
 		return nil
 	}
 	e.stopped = true
 	now := e.cfg.Clock()
 	var errs []error
+	// Results already in, applied so that no call is left up unseen.
+	errs = append(errs, e.applyInbox(ctx, now))
 	for _, l := range e.hopper {
 		if err := e.cfg.Queue.Release(ctx, l); err != nil && !errors.Is(err, queue.ErrLeaseLost) {
 			errs = append(errs, err)
 		}
 	}
 	e.hopper = nil
+	var hangups []telephony.CallID
 	for _, c := range e.sortedCalls() {
 		if c.callID != "" && !c.ended {
-			_ = e.cfg.Carrier.Hangup(ctx, c.callID)
+			hangups = append(hangups, c.callID)
 		}
 		if c.result == "" {
 			c.result = campaign.ResultCancelled
@@ -543,6 +662,10 @@ func (e *Engine) Stop(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	for _, op := range e.retries {
+		hangups = append(hangups, op.callID)
+	}
+	e.retries = nil
 	for _, s := range e.agents.snapshot() {
 		e.agents.remove(e.agents.byID[s.ID], now)
 	}
@@ -551,6 +674,34 @@ func (e *Engine) Stop(ctx context.Context) error {
 	}
 	if err := e.releaseLease(ctx); err != nil {
 		errs = append(errs, err)
+	}
+	live, vt := e.live, e.virtual
+	e.mu.Unlock()
+	// Requests in flight finish outside the lock; a dial that returns a
+	// call now is hung up at once.
+	if live != nil {
+		live.wait(e.cfg.RequestTimeout)
+	}
+	if vt != nil {
+		vt.flush(ctx)
+	}
+	e.inboxMu.Lock()
+	items := e.inbox
+	e.inbox = nil
+	e.inboxMu.Unlock()
+	for _, it := range items {
+		if it.op != nil && it.op.kind == opDial && it.op.err == nil && it.op.id != "" {
+			hangups = append(hangups, it.op.id)
+		}
+	}
+	for _, id := range hangups {
+		hctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
+		err := e.cfg.Carrier.Hangup(hctx, id)
+		cancel()
+		if err != nil && !errors.Is(err, telephony.ErrUnknownCall) {
+			e.cfg.Logger.ErrorContext(ctx, "dialer: hang-up on stop failed; the call may still be up", "call", id, "err", err)
+			errs = append(errs, fmt.Errorf("dialer: hang up %s on stop: %w", id, err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -658,13 +809,12 @@ func (e *Engine) Pause(_ context.Context, id campaign.UserID, paused bool) error
 	return e.agents.pause(id, paused, e.cfg.Clock())
 }
 
-// Step runs everything due at the clock's now: it applies queued carrier
-// events, abandons answers that waited too long, ends wrap-ups and outcome
-// timeouts, extends leases of long calls and, on a pacer tick, places new
-// calls. It returns when the engine next needs to run (zero: only on an
-// event). A discrete-event simulation calls it after delivering each
-// carrier event and at each returned time.
-func (e *Engine) Step(ctx context.Context) (time.Time, error) {
+// step runs everything due at the clock's now: it applies queued carrier
+// events and request results, abandons answers that waited too long, ends
+// wrap-ups and outcome timeouts, extends leases of calls in flight and,
+// on a pacer tick, places new calls. It returns when the engine next needs
+// to run (zero: only on an event).
+func (e *Engine) step(ctx context.Context) (time.Time, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.stopped {
@@ -672,21 +822,14 @@ func (e *Engine) Step(ctx context.Context) (time.Time, error) {
 	}
 	now := e.cfg.Clock()
 	var errs []error
-	e.inboxMu.Lock()
-	evs := e.inbox
-	e.inbox = nil
-	e.inboxMu.Unlock()
-	for _, ev := range evs {
-		if err := e.apply(ctx, ev, now); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	errs = append(errs, e.applyInbox(ctx, now))
 	e.expireWaiting(ctx, now)
 	ended, _ := e.agents.expireWraps(now)
 	for _, d := range ended {
 		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
 	}
 	e.connectWaiting(ctx, now)
+	e.runRetries(now)
 	if err := e.timeouts(ctx, now); err != nil {
 		errs = append(errs, err)
 	}
@@ -707,7 +850,33 @@ func (e *Engine) Step(ctx context.Context) (time.Time, error) {
 	if err := e.flushSpans(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	e.stats.Unhung = len(e.unhung)
 	return e.nextWake(), errors.Join(errs...)
+}
+
+// applyInbox applies the carrier events and request results received so
+// far, in order, then bridges what it can. e.mu must be held.
+func (e *Engine) applyInbox(ctx context.Context, now time.Time) error {
+	e.inboxMu.Lock()
+	items := e.inbox
+	e.inbox = nil
+	e.inboxMu.Unlock()
+	var errs []error
+	for _, it := range items {
+		var err error
+		if it.op != nil {
+			err = e.result(ctx, it.op, now)
+		} else {
+			err = e.apply(ctx, it.ev, now)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(items) > 0 {
+		e.connectWaiting(ctx, now)
+	}
+	return errors.Join(errs...)
 }
 
 // nextWake is the earliest time something is due.
@@ -728,6 +897,10 @@ func (e *Engine) nextWake() time.Time {
 	}
 	for _, c := range e.calls {
 		earlier(c.deadline)
+		earlier(c.extendAt)
+	}
+	for _, op := range e.retries {
+		earlier(op.retryAt)
 	}
 	earlier(e.nextStatus)
 	if e.cfg.Leaser != nil && !e.draining {

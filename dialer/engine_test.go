@@ -318,7 +318,10 @@ func TestFailureGuardrailPausesOnCarrierFailures(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, campaign.StatusPaused, got.Status)
 	st := w.engine.Stats()
-	assert.Equal(t, 50, st.Failed, "paused when the window filled: %+v", st)
+	// Paused when the window filled: only the dials already requested in
+	// that tick (ratio 2 × 2 agents) come back after it.
+	assert.GreaterOrEqual(t, st.Failed, 50, "%+v", st)
+	assert.LessOrEqual(t, st.Failed, 54, "dialing went on after the pause: %+v", st)
 }
 
 func TestFailureGuardrailIgnoresFastFailuresOfABurst(t *testing.T) {

@@ -22,7 +22,7 @@ import (
 // queue has leased contacts and before the engine dials them, and checks
 // that none is dialled and each is recorded as a block with the reason of
 // the check that caught it. They drive the engine through its public API
-// only (Config, Login, Step, Stats) and read the recorded blocks from the
+// only (Config, Login, VirtualTime.Step, Stats) and read the recorded blocks from the
 // store, so they hold whatever the engine's internals look like.
 
 // afterClaim wraps the queue: the first claim that leases contacts runs
@@ -52,6 +52,7 @@ type gateWorld struct {
 	admin  campaign.Actor
 	c      campaign.Campaign
 	engine *dialer.Engine
+	vt     *dialer.VirtualTime
 	leased []queue.Lease
 }
 
@@ -99,6 +100,7 @@ func newGateWorld(t *testing.T, at time.Time, settings campaign.Settings, contac
 		Queue: hook, Attempts: g.st, Suppression: g.supp, Authorizer: g.svc, Carrier: carrier, Clock: g.clock.Now,
 	})
 	require.NoError(t, err)
+	g.vt = dialer.NewVirtualTime()
 	require.NoError(t, g.engine.Start(g.ctx))
 	t.Cleanup(func() { _ = g.engine.Stop(context.Background()) })
 	_, err = g.svc.PutMember(g.ctx, g.admin, campaign.Member{UserID: "agent0", Role: campaign.RoleCaller})
@@ -111,7 +113,7 @@ func newGateWorld(t *testing.T, at time.Time, settings campaign.Settings, contac
 // step runs the engine once at the clock's now.
 func (g *gateWorld) step() {
 	g.t.Helper()
-	_, err := g.engine.Step(g.ctx)
+	_, err := g.vt.Step(g.ctx, g.engine)
 	require.NoError(g.t, err)
 }
 

@@ -119,6 +119,7 @@ func (r *recCarrier) dialTimes() []time.Time {
 type node struct {
 	f       *fleet
 	eng     *dialer.Engine
+	vt      *dialer.VirtualTime
 	carrier *recCarrier
 	agents  []campaign.UserID
 	wrap    time.Duration
@@ -140,7 +141,7 @@ func (f *fleet) node(carrier *recCarrier, agents int, mutate func(*dialer.Config
 	eng, err := dialer.New(f.ctx, cfg)
 	require.NoError(f.t, err)
 	require.NoError(f.t, eng.Start(f.ctx))
-	n := &node{f: f, eng: eng, carrier: carrier, wrap: 10 * time.Second, due: map[string]time.Time{}}
+	n := &node{f: f, eng: eng, vt: dialer.NewVirtualTime(), carrier: carrier, wrap: 10 * time.Second, due: map[string]time.Time{}}
 	for i := range agents {
 		id := campaign.UserID(fmt.Sprintf("agent%d", i))
 		_, err := f.svc.PutMember(f.ctx, f.admin, campaign.Member{UserID: id, Role: campaign.RoleCaller})
@@ -204,7 +205,7 @@ func runNodes(t *testing.T, clock *sim.Clock, until time.Time, nodes ...*node) {
 			if n.dead {
 				continue
 			}
-			at, err := n.eng.Step(ctx)
+			at, err := n.vt.Step(ctx, n.eng)
 			require.NotErrorIs(t, err, dialer.ErrStopped)
 			earlier(at)
 			if at, ok := n.carrier.NextEventAt(); ok {
@@ -390,7 +391,7 @@ func TestCrashResume(t *testing.T) {
 	// queue.ErrLeaseLost, and nothing is written twice.
 	logged := len(f.attempts())
 	var late []error
-	if _, err := e1.eng.Step(f.ctx); err != nil {
+	if _, err := e1.vt.Step(f.ctx, e1.eng); err != nil {
 		late = append(late, err)
 	}
 	assert.Equal(t, dials, e1.eng.Stats().Dials, "the dead engine dialed without the lease")
@@ -482,7 +483,7 @@ func TestRunDrainsWithoutLeaks(t *testing.T) {
 	t.Logf("zone %s: %+v", zone, st)
 	assert.Positive(t, st.Dials, "the engine dialed in real time")
 	assert.Len(t, f.attempts(), st.Dials, "every call placed was finished by the drain")
-	_, err := n.eng.Step(f.ctx)
+	_, err := dialer.NewVirtualTime().Step(f.ctx, n.eng)
 	assert.ErrorIs(t, err, dialer.ErrStopped)
 	held, _, err := f.st.AcquireCampaignLease(f.ctx, f.admin.WorkspaceID, f.c.ID, "next", time.Second, time.Now())
 	require.NoError(t, err)

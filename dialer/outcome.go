@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -107,6 +108,10 @@ func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptI
 	defer e.mu.Unlock()
 	c, ok := e.calls[attemptID]
 	if !ok || c.state < stateTalking || c.state == stateHangingUp {
+		if at, ok := e.timedOut[attemptID]; ok {
+			return fmt.Errorf("%w: attempt %s was written without it at %s (ContactCompletionTimeout %s)",
+				ErrOutcomeTimeout, attemptID, at.Format(time.RFC3339), e.c.Settings.ContactCompletionTimeout)
+		}
 		return fmt.Errorf("%w: %s", ErrUnknownAttempt, attemptID)
 	}
 	if c.agent != actor.UserID {
@@ -130,6 +135,13 @@ func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptI
 	}
 	now := e.cfg.Clock()
 	err := e.finish(ctx, c, now)
+	if err != nil && !errors.Is(err, ErrOutcomeLost) {
+		// The outcome could not be written (the store failed): it stays
+		// with the call, to be saved again or timed out.
+		c.done = false
+		e.calls[c.attemptID], e.wrapping[c.attemptID] = c, c
+		return err
+	}
 	if d, ok := e.agents.endWrap(c.agent, now); ok {
 		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
 	}
@@ -212,6 +224,12 @@ func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContex
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	switch {
+	case e.stopped:
+		return "", ErrStopped
+	case e.exec == nil:
+		return "", ErrNotRunning
+	}
 	now := e.cfg.Clock()
 	if _, ok := e.agents.acquireID(actor.UserID, now); !ok {
 		return "", fmt.Errorf("%w: %s is not free", ErrNoAgent, actor.UserID)

@@ -3,6 +3,7 @@ package dialer
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -28,18 +29,205 @@ type Actor interface {
 	Act(ctx context.Context, now time.Time) error
 }
 
-// RunVirtual drives the engine as a discrete-event simulation until the
-// virtual clock reaches until: it jumps the clock to the earliest of the
-// engine's next wake-up, the carrier's next event and each actor's next
-// turn, delivers the carrier's due events, lets the actors act and steps
-// the engine. The engine must have been started (Start).
-func RunVirtual(ctx context.Context, e *Engine, c VirtualCarrier, clock VirtualClock, until time.Time, actors ...Actor) error {
+// VirtualTime drives one engine as a discrete-event simulation: instead of
+// Run's goroutines and timers, it steps the engine at each instant
+// something is due and runs the engine's carrier requests itself, one at a
+// time, each taking the latency the carrier reports through Sleep. The
+// concurrency limit of Config.CarrierConcurrency holds in virtual time as
+// it does under Run: a request waits for a free slot of its class (dials;
+// bridges, messages and hang-ups), and its result reaches the engine when
+// its latency has passed.
+//
+// Create it before the carrier when the carrier models latency, and pass
+// its Sleep to the carrier (sim.Config.Sleep), so that latency passes in
+// virtual time rather than on the wall clock.
+type VirtualTime struct {
+	mu sync.Mutex
+	e  *Engine
+	// waiting are submitted requests not yet started, by class (0
+	// control, 1 dials), first in first out.
+	waiting [2][]*carrierOp
+	busy    [2]int
+	// inflight are started requests whose results are not yet due.
+	inflight []*carrierOp
+	// delay accumulates the latency the carrier reports while one request
+	// runs.
+	delay time.Duration
+	now   time.Time
+}
+
+// NewVirtualTime returns a driver for one engine.
+func NewVirtualTime() *VirtualTime { return &VirtualTime{} }
+
+// Sleep records d as the latency of the carrier request running now and
+// returns at once: the request's result reaches the engine d later in
+// virtual time. Its signature fits sim.Config.Sleep.
+func (v *VirtualTime) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 {
+		v.delay += d
+	}
+	return ctx.Err()
+}
+
+// bind makes v drive e, once.
+func (v *VirtualTime) bind(ctx context.Context, e *Engine) error {
+	if v.e == e {
+		return nil
+	}
+	if v.e != nil {
+		return errors.New("dialer: a VirtualTime drives one engine")
+	}
+	e.mu.Lock()
+	switch {
+	case e.stopped:
+		e.mu.Unlock()
+		return ErrStopped
+	case e.exec != nil && e.virtual != v:
+		e.mu.Unlock()
+		return errors.New("dialer: the engine is already driven (by Run or another VirtualTime)")
+	}
+	v.e = e
+	e.exec, e.virtual = v, v
+	e.mu.Unlock()
+	return e.Start(ctx)
+}
+
+// submit implements executor; it is called with e.mu held.
+func (v *VirtualTime) submit(op *carrierOp) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	k := 0
+	if !op.control() {
+		k = 1
+	}
+	v.waiting[k] = append(v.waiting[k], op)
+}
+
+// pump starts the requests that have a free slot at now and posts the
+// results due by now. It reports whether it posted any.
+func (v *VirtualTime) pump(ctx context.Context, now time.Time) bool {
+	posted := false
+	limit := v.e.cfg.CarrierConcurrency
+	for {
+		v.mu.Lock()
+		var op *carrierOp
+		for k := range v.waiting {
+			if len(v.waiting[k]) > 0 && v.busy[k] < limit {
+				op = v.waiting[k][0]
+				v.waiting[k] = v.waiting[k][1:]
+				v.busy[k]++
+				break
+			}
+		}
+		v.mu.Unlock()
+		if op == nil {
+			break
+		}
+		v.delay = 0
+		op.run(ctx, v.e.cfg.Carrier)
+		op.done = now.Add(v.delay)
+		v.mu.Lock()
+		v.inflight = append(v.inflight, op)
+		v.mu.Unlock()
+	}
+	v.mu.Lock()
+	kept := v.inflight[:0]
+	var due []*carrierOp
+	for _, op := range v.inflight {
+		if op.done.After(now) {
+			kept = append(kept, op)
+			continue
+		}
+		due = append(due, op)
+		k := 0
+		if !op.control() {
+			k = 1
+		}
+		v.busy[k]--
+	}
+	clear(v.inflight[len(kept):])
+	v.inflight = kept
+	v.mu.Unlock()
+	for _, op := range due {
+		v.e.post(op)
+		posted = true
+	}
+	if len(due) > 0 {
+		// Freed slots may start waiting requests at once.
+		v.pump(ctx, now)
+	}
+	return posted
+}
+
+// nextDone returns when the next request in flight finishes.
+func (v *VirtualTime) nextDone() (time.Time, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var next time.Time
+	for _, op := range v.inflight {
+		if next.IsZero() || op.done.Before(next) {
+			next = op.done
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// flush runs every waiting request and posts all results, for Stop.
+func (v *VirtualTime) flush(ctx context.Context) {
+	for {
+		v.mu.Lock()
+		n := len(v.waiting[0]) + len(v.waiting[1]) + len(v.inflight)
+		v.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		v.pump(ctx, time.Unix(1<<40, 0))
+	}
+}
+
+// Step runs everything due at the engine clock's now, including the
+// carrier requests that become due meanwhile, and returns when the engine
+// next needs to run (zero: only on a carrier event). A discrete-event
+// simulation calls it after delivering each carrier event and at each
+// returned time.
+func (v *VirtualTime) Step(ctx context.Context, e *Engine) (time.Time, error) {
+	if err := v.bind(ctx, e); err != nil {
+		return time.Time{}, err
+	}
+	var errs []error
+	for {
+		next, err := e.step(ctx)
+		if errors.Is(err, ErrStopped) {
+			return time.Time{}, err
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if v.pump(ctx, e.cfg.Clock()) {
+			continue
+		}
+		if t, ok := v.nextDone(); ok && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+		return next, errors.Join(errs...)
+	}
+}
+
+// Run drives the engine until the virtual clock reaches until: it jumps
+// the clock to the earliest of the engine's next wake-up, the next carrier
+// request's result, the carrier's next event and each actor's next turn,
+// delivers the carrier's due events, lets the actors act and steps the
+// engine.
+func (v *VirtualTime) Run(ctx context.Context, e *Engine, c VirtualCarrier, clock VirtualClock, until time.Time, actors ...Actor) error {
+	if err := v.bind(ctx, e); err != nil {
+		return err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		now := clock.Now()
-		next, err := e.Step(ctx)
+		next, err := v.Step(ctx, e)
 		if errors.Is(err, ErrStopped) {
 			return err
 		}
@@ -74,4 +262,19 @@ func RunVirtual(ctx context.Context, e *Engine, c VirtualCarrier, clock VirtualC
 			}
 		}
 	}
+}
+
+// RunVirtual drives the engine in virtual time until the clock reaches
+// until, with the engine's own VirtualTime (one is made on first use; the
+// engine must not be driven by Run). It is VirtualTime.Run for a carrier
+// whose requests take no time; a carrier that models latency takes the
+// Sleep of a VirtualTime made before it.
+func RunVirtual(ctx context.Context, e *Engine, c VirtualCarrier, clock VirtualClock, until time.Time, actors ...Actor) error {
+	e.mu.Lock()
+	v := e.virtual
+	e.mu.Unlock()
+	if v == nil {
+		v = NewVirtualTime()
+	}
+	return v.Run(ctx, e, c, clock, until, actors...)
 }

@@ -18,7 +18,6 @@ import (
 const (
 	maxEmailLength  = campaign.MaxEmailLength
 	maxSourceLength = campaign.MaxNameLength
-	maxStateLength  = 8
 	maxCustomLength = 1000 // for custom fields the workspace does not declare
 )
 
@@ -127,25 +126,20 @@ func (ps *parser) run(ctx context.Context, out chan<- *batch, free <-chan *batch
 		b.rows = append(b.rows, row{})
 		r := &b.rows[len(b.rows)-1]
 		r.line = info.line
-		if info.bad != "" {
+		cp1252, ok := ps.src.decode(rec)
+		if ps.keep {
+			r.raw = slices.Clone(rec) // in UTF-8 where it could be decoded
+		}
+		switch {
+		case info.bad != "":
 			r.reject(info.bad)
-			if ps.keep {
-				r.raw = slices.Clone(rec)
+		case !ok:
+			r.reject(ReasonInvalidEncoding)
+		default:
+			if cp1252 {
+				r.warns |= warnCP1252
 			}
-		} else {
-			cp1252, ok := ps.src.decode(rec)
-			if ps.keep {
-				r.raw = slices.Clone(rec)
-			}
-			switch {
-			case !ok:
-				r.reject(ReasonInvalidEncoding)
-			default:
-				if cp1252 {
-					r.warns |= warnCP1252
-				}
-				ps.validate(rec, r)
-			}
+			ps.validate(rec, r)
 		}
 		if r.outcome == "" {
 			b.candidates++
@@ -276,6 +270,12 @@ func (ps *parser) validate(rec []string, r *row) {
 			r.warns |= warnInvalidExt
 		}
 	}
+	state, stateErr := compliance.NormalizeState(c.State)
+	if stateErr != nil {
+		r.reject(ReasonUnknownState)
+		return
+	}
+	c.State = state
 	for _, f := range p.required {
 		if !filled(c, f, tags) {
 			r.reject(ReasonMissingRequiredField)
@@ -284,7 +284,7 @@ func (ps *parser) validate(rec []string, r *row) {
 	}
 	if len(c.FirstName) > campaign.MaxNameLength || len(c.LastName) > campaign.MaxNameLength ||
 		len(c.Company) > campaign.MaxNameLength || len(c.Notes) > campaign.MaxNotesLength ||
-		len(c.Email) > maxEmailLength || len(c.Source) > maxSourceLength || len(c.State) > maxStateLength ||
+		len(c.Email) > maxEmailLength || len(c.Source) > maxSourceLength ||
 		len(cons.source) > campaign.MaxTextLength || len(tags) > campaign.MaxTags || len(c.Custom) > campaign.MaxCustomFields {
 		r.reject(ReasonFieldTooLong)
 		return
@@ -295,12 +295,6 @@ func (ps *parser) validate(rec []string, r *row) {
 			return
 		}
 	}
-	state, stateErr := compliance.NormalizeState(c.State)
-	if stateErr != nil {
-		r.reject(ReasonUnknownState)
-		return
-	}
-	c.State = state
 	if c.Email != "" && !validEmail(c.Email) {
 		if !p.opts.KeepInvalidEmail {
 			r.reject(ReasonInvalidEmail)

@@ -238,6 +238,16 @@ func TestExcelSepAndTitles(t *testing.T) {
 	assert.Equal(t, "Ada", got["+12122790146"].FirstName, "an empty phone takes the mobile")
 	assert.Equal(t, []string{"+12122790148"}, got["+12122790147"].AltPhones)
 
+	// A data cell that reads like a phone header does not make its row
+	// the header.
+	e = newEnv(t, 10)
+	data = "Name,Kind,Digits\nAda,Mobile,2122790146\nBob,Work,2122790147\n"
+	p, err = e.im.Preview(e.ctx, strings.NewReader(data), importer.PreviewOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, p.HeaderLine)
+	res = e.run(data, importer.Options{Columns: map[string]importer.Field{"Digits": importer.FieldPhone}})
+	assert.Equal(t, 2, res.Counts.Accepted)
+
 	// A title line without delimiters.
 	e = newEnv(t, 10)
 	res = e.run("My leads\n\nphone;name\n2122790146;Ada\n", importer.Options{})
@@ -480,4 +490,15 @@ func TestContactBounds(t *testing.T) {
 	c := e.contacts(e.cmp.ID)[0]
 	require.NoError(t, c.Validate())
 	assert.Len(t, c.AltPhones, campaign.MaxAltPhones)
+}
+
+// TestFullStateName: a state name longer than any code is normalised
+// before the length checks.
+func TestFullStateName(t *testing.T) {
+	e := newEnv(t, 10)
+	res := e.run("phone,Mailing State/Province\n2122790146,new hampshire\n2122790147,District of Columbia\n", importer.Options{})
+	require.Equal(t, 2, res.Counts.Accepted, "%+v", res.Counts)
+	got := byPhone(e.contacts(e.cmp.ID))
+	assert.Equal(t, "NH", got["+12122790146"].State)
+	assert.Equal(t, "DC", got["+12122790147"].State)
 }

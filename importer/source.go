@@ -241,27 +241,36 @@ func pickHeader(cands []replayed) int {
 	if len(cands) == 0 {
 		return -1
 	}
+	filled := func(c replayed) int {
+		n := 0
+		for _, f := range c.fields {
+			if strings.TrimSpace(f) != "" {
+				n++
+			}
+		}
+		return n
+	}
+	// A record naming a phone column is the header when every record above
+	// it looks like a title: fewer non-empty cells. (A data cell reading
+	// "Mobile" below a header of other names is not a header.)
+	most := 0
 	for i, c := range cands {
 		if c.info.bad != "" {
 			continue
+		}
+		n := filled(c)
+		if n <= most {
+			break
 		}
 		for _, f := range c.fields {
 			if phoneRank(normalizeHeader(f)) >= 0 {
 				return i
 			}
 		}
+		most = n
 	}
 	for i, c := range cands {
-		if c.info.bad != "" {
-			continue
-		}
-		filled := 0
-		for _, f := range c.fields {
-			if strings.TrimSpace(f) != "" {
-				filled++
-			}
-		}
-		if filled >= 2 && (i+1 == len(cands) || len(cands[i+1].fields) == len(c.fields)) {
+		if c.info.bad == "" && filled(c) >= 2 && (i+1 == len(cands) || len(cands[i+1].fields) == len(c.fields)) {
 			return i
 		}
 	}

@@ -186,6 +186,15 @@ func (s *Service) BeginAttempt(ctx context.Context, l Lease, d Dial) error {
 	return s.store.BeginAttempt(ctx, l, d, now)
 }
 
+// OpenDials returns the campaign's dials that began and never finished
+// while their leases still hold: the calls of a process that stopped
+// without finishing them. A restarted engine finishes each with the
+// carrier's record of the call (see dialer). The leases are the stopped
+// process's; Finish and Release accept them until they expire.
+func (s *Service) OpenDials(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID) ([]OpenDial, error) {
+	return s.store.OpenDials(ctx, ws, id, s.now().UTC())
+}
+
 // Release gives a leased contact back without an attempt (the carrier
 // refused before dialing, the dialer is shutting down): it returns to its
 // lane with its status before the claim. ErrLeaseLost when the lease is no

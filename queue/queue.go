@@ -160,6 +160,13 @@ type Dial struct {
 	StartedAt time.Time
 }
 
+// OpenDial is a begun dial whose attempt was never finished, with the
+// lease that holds its contact.
+type OpenDial struct {
+	Lease Lease
+	Dial  Dial
+}
+
 // LeaseExpiredStatus is the CarrierStatus of an attempt a store appended
 // when it reaped a lease whose [Dial] had begun and never finished.
 const LeaseExpiredStatus = "lease_expired"
@@ -395,6 +402,12 @@ type Store interface {
 	// [Dial]); ErrLeaseLost when the lease is no longer held. Finish and
 	// Release clear it.
 	BeginAttempt(ctx context.Context, l Lease, d Dial, now time.Time) error
+	// OpenDials returns the campaign's contacts whose lease is still held
+	// at now and whose dial began (BeginAttempt) and never finished, with
+	// their leases and dials, oldest dial first: the calls of a process
+	// that stopped without finishing them, which a restarted engine
+	// reconciles with the carrier.
+	OpenDials(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, now time.Time) ([]OpenDial, error)
 	// Release ends the lease without an attempt, writing r;
 	// ErrLeaseLost when the lease is no longer held.
 	Release(ctx context.Context, l Lease, r Released, now time.Time) error

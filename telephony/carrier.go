@@ -45,10 +45,17 @@ type Carrier interface {
 
 // EventSink receives call events from a carrier.
 //
-// HandleEvent returns nil once the event is applied (durably, if the
-// consumer persists). A non-nil error asks the carrier to deliver the event
-// again later; adapters that cannot (a carrier without webhook retries) log
-// it. Either way a sink must tolerate duplicates: see Sequencer.
+// HandleEvent returns nil once the sink has taken the event; a sink
+// documents what that guarantees. A non-nil error asks the carrier to
+// deliver the event again later; adapters that cannot (a carrier without
+// webhook retries) log it. Either way a sink must tolerate duplicates: see
+// Sequencer.
+//
+// The dialer's engine takes an event into memory and applies it on its
+// next step: an event acknowledged by a process that then dies is lost
+// with it. What repairs the loss is not redelivery but reconciliation: on
+// restart the engine asks a carrier that implements [Reconciler] for the
+// final state of every call its dial journal shows unfinished.
 type EventSink interface {
 	HandleEvent(ctx context.Context, e Event) error
 }

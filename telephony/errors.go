@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Sentinel errors. Carriers wrap them, usually inside an *Error; test with
@@ -48,6 +49,9 @@ type Error struct {
 	// have rung. Never retry blindly; reconcile by AttemptID. Unknown wins
 	// over Retryable.
 	Unknown bool
+	// RetryAfter is how long the carrier asked callers to wait before the
+	// next request (a rate limit's Retry-After); zero when it did not say.
+	RetryAfter time.Duration
 	// Err is the underlying error, if any.
 	Err error
 }
@@ -82,6 +86,19 @@ func IsRetryable(err error) bool {
 	}
 	var te *Error
 	return errors.As(err, &te) && te.Retryable
+}
+
+// RetryAfter returns the longest RetryAfter of the *Error values in err's
+// chain: how long the carrier asked to wait before the next request.
+func RetryAfter(err error) time.Duration {
+	var d time.Duration
+	for err != nil {
+		if te, ok := err.(*Error); ok {
+			d = max(d, te.RetryAfter)
+		}
+		err = errors.Unwrap(err)
+	}
+	return d
 }
 
 // IsOutcomeUnknown reports whether err says the request may have taken

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,12 @@ type Options struct {
 	Cap               float64
 	// ShiftLength defaults to 8 hours.
 	ShiftLength time.Duration
+	// APILatency is the mean time of each carrier request (dial, bridge,
+	// play, hang up), lognormal with sigma 0.5. Defaults to 0.
+	APILatency time.Duration
+	// APIFaults is the probability that a carrier request fails (timeout,
+	// 429 with Retry-After, 5xx, lost answer in equal shares). Defaults to 0.
+	APIFaults float64
 }
 
 // Result is what the program prints: fractions, pooled over shifts and
@@ -59,6 +66,18 @@ type Result struct {
 	WorstShiftAbandon  float64 `json:"worst_shift_abandon"`
 	IdleWaitS          float64 `json:"idle_wait_s"`
 	Calls              int     `json:"calls"`
+	// BridgeP99S is the 99th percentile, over bridged live answers, of
+	// the time from the answer event to the bridge request, virtual
+	// seconds.
+	BridgeP99S float64 `json:"bridge_p99_s"`
+	// BridgeEngineP99S is the same percentile of the engine's own part of
+	// that time: from when both the answer and the agent who took it were
+	// there to the bridge request (waiting for an agent to free up is the
+	// pacer's choice; this is what carrier latency could add).
+	BridgeEngineP99S float64 `json:"bridge_engine_p99_s"`
+	// AbandonedWithFreeAgent counts abandoned answers during whose wait
+	// some agent sat available.
+	AbandonedWithFreeAgent int `json:"abandoned_with_free_agent"`
 }
 
 func main() {
@@ -73,7 +92,10 @@ func main() {
 	flag.IntVar(&o.Seeds, "seeds", 3, "seeds 1..K")
 	flag.StringVar(&o.Pacer, "pacer", "predictive", "progressive | ratio:X | adaptive | predictive | oracle")
 	flag.Float64Var(&o.Cap, "cap", 0.03, "abandon-rate cap")
+	latency := flag.Float64("api-latency", 0, "mean carrier request time, seconds (lognormal, sigma 0.5)")
+	flag.Float64Var(&o.APIFaults, "api-faults", 0, "probability that a carrier request fails (timeout, 429, 5xx, lost answer)")
 	flag.Parse()
+	o.APILatency = time.Duration(*latency * float64(time.Second))
 	if o.AnswerEnd < 0 {
 		o.AnswerEnd = o.Answer
 	}
@@ -92,14 +114,17 @@ type shiftStats struct {
 	talk, idle             time.Duration
 	live, abandoned, calls int
 	connected              int
+	bridgeWaits            []time.Duration
+	engineWaits            []time.Duration
+	abandonedFree          int
 }
 
 // Run simulates every seed and pools the results. Progress goes to log
 // (nil for none).
 func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	if o.Agents < 1 || o.Shifts < 1 || o.Seeds < 1 || o.Answer < 0 || o.Answer > 1 || o.AnswerEnd < 0 || o.AnswerEnd > 1 ||
-		o.Talk <= 0 || o.WrapMin < 0 || o.WrapMax < o.WrapMin || o.Cap <= 0 || o.Cap > 0.05 {
-		return Result{}, errors.New("options out of range (agents, shifts, seeds ≥ 1; answer in [0,1]; talk > 0; 0 ≤ wrap-min ≤ wrap-max; cap in (0, 0.05])")
+		o.Talk <= 0 || o.WrapMin < 0 || o.WrapMax < o.WrapMin || o.Cap <= 0 || o.Cap > 0.05 || o.APILatency < 0 || o.APIFaults < 0 || o.APIFaults > 1 {
+		return Result{}, errors.New("options out of range (agents, shifts, seeds ≥ 1; answer in [0,1]; talk > 0; 0 ≤ wrap-min ≤ wrap-max; cap in (0, 0.05]; api-latency ≥ 0; api-faults in [0,1])")
 	}
 	if o.ShiftLength == 0 {
 		o.ShiftLength = 8 * time.Hour
@@ -132,13 +157,23 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	}
 	var talk, idle time.Duration
 	var live, ab, conn int
+	var waits, engine []time.Duration
 	for _, s := range all {
+		engine = append(engine, s.engineWaits...)
 		talk += s.talk
 		idle += s.idle
 		live += s.live
 		ab += s.abandoned
 		conn += s.connected
 		res.Calls += s.calls
+		waits = append(waits, s.bridgeWaits...)
+		res.AbandonedWithFreeAgent += s.abandonedFree
+	}
+	if len(waits) > 0 {
+		slices.Sort(waits)
+		res.BridgeP99S = waits[min(len(waits)-1, len(waits)*99/100)].Seconds()
+		slices.Sort(engine)
+		res.BridgeEngineP99S = engine[min(len(engine)-1, len(engine)*99/100)].Seconds()
 	}
 	res.Occupancy = talk.Seconds() / (float64(o.Agents) * o.ShiftLength.Seconds() * float64(len(all)))
 	res.AbandonRate = frac(ab, live)
@@ -336,7 +371,11 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 		}
 		return o.Answer + (o.AnswerEnd-o.Answer)*x
 	}
-	carrier, err := sim.New(sim.Config{Seed: seed, Now: clock.Now, AnswerProb: p,
+	// The driver exists before the carrier, whose request latency passes
+	// in virtual time through the driver's Sleep.
+	vt := dialer.NewVirtualTime()
+	carrier, err := sim.New(sim.Config{Seed: seed, Now: clock.Now, AnswerProb: p, Sleep: vt.Sleep,
+		Latency: sim.AllRequests(sim.LogNormal(o.APILatency, 0.5)), Faults: sim.Faults{Rate: o.APIFaults},
 		TalkMean: time.Duration(o.Talk * float64(time.Second)),
 		WrapMin:  time.Duration(o.WrapMin * float64(time.Second)), WrapMax: time.Duration(o.WrapMax * float64(time.Second))})
 	if err != nil {
@@ -406,7 +445,7 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 			}
 		}
 		before := e.Stats()
-		if err := dialer.RunVirtual(ctx, e, carrier, clock, end, agents); err != nil {
+		if err := vt.Run(ctx, e, carrier, clock, end, agents); err != nil {
 			return nil, err
 		}
 		for _, id := range agents.ids {
@@ -419,7 +458,7 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 		// extending leases) through a long call; a jump over one would let
 		// its lease lapse.
 		for t := end.Add(10 * time.Minute); ; t = t.Add(10 * time.Minute) {
-			if err := dialer.RunVirtual(ctx, e, carrier, clock, t, agents); err != nil {
+			if err := vt.Run(ctx, e, carrier, clock, t, agents); err != nil {
 				return nil, err
 			}
 			if len(e.Agents()) == 0 {
@@ -428,6 +467,20 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 		}
 		after := e.Stats()
 		s := shiftStats{calls: after.Dials - before.Dials}
+		// Available spans of the shift, by start, to find abandons that
+		// waited while an agent sat free.
+		var free []campaign.AgentSpan
+		type agentAt struct {
+			agent campaign.UserID
+			at    time.Time
+		}
+		freeSince := map[agentAt]time.Time{} // agent, end of an available span → its start
+		for _, sp := range spans {
+			if sp.State == campaign.AgentAvailable && sp.End.After(sp.Start) {
+				free = append(free, sp)
+				freeSince[agentAt{sp.AgentID, sp.End}] = sp.Start
+			}
+		}
 		// Talk, live answers and abandons from the attempt log.
 		f := queue.AttemptFilter{CampaignID: c.ID, Since: start, Until: end, Limit: 10000}
 		for {
@@ -441,6 +494,29 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 				}
 				if a.Abandoned {
 					s.abandoned++
+					// It waited from the answer until the abandon (or the
+					// callee hung up); an agent available for any of it
+					// could have taken it.
+					until := earlier(a.EndedAt, a.AnsweredAt.Add(2*time.Second))
+					for _, sp := range free {
+						if sp.Start.Before(until) && sp.End.After(a.AnsweredAt) {
+							s.abandonedFree++
+							break
+						}
+					}
+				}
+				if a.AnsweredBy == "human" && a.TalkDuration > 0 {
+					// The bridge request went out when the talk began.
+					bridged := a.EndedAt.Add(-a.TalkDuration)
+					s.bridgeWaits = append(s.bridgeWaits, bridged.Sub(a.AnsweredAt))
+					// No available span ending at the bridge: the agent
+					// became free at that very instant (from wrap-up, or
+					// an outcome saved) and took the call at once.
+					ready := bridged
+					if since, ok := freeSince[agentAt{a.AgentID, bridged}]; ok {
+						ready = later(a.AnsweredAt, since)
+					}
+					s.engineWaits = append(s.engineWaits, max(bridged.Sub(ready), 0))
 				}
 				if a.TalkDuration > 0 {
 					s.connected++

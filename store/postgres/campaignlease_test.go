@@ -162,9 +162,12 @@ func TestCampaignLeaseTwoProcesses(t *testing.T) {
 		// The process's loop: the carrier in real time, and the engine
 		// stepped at its wake-ups. Killing it stops both; no Stop.
 		p.done.Go(func() { _ = sim.RunRealtime(pctx, sc, 20*time.Millisecond) })
+		// The engine stepped by hand (a VirtualTime on the wall clock),
+		// so that killing it is a kill: no drain, no Stop.
+		vt := dialer.NewVirtualTime()
 		p.done.Go(func() {
 			for pctx.Err() == nil {
-				next, _ := eng.Step(pctx)
+				next, _ := vt.Step(pctx, eng)
 				wait := 50 * time.Millisecond
 				if !next.IsZero() {
 					wait = min(max(time.Until(next), time.Millisecond), wait)

@@ -518,7 +518,10 @@ func newAuthzEnv(t *testing.T, x *queueHarness) *authzEnv {
 		Campaigns: dialer.CampaignSource{Store: x.store, Service: x.svc}, Queue: x.q, Attempts: x.store,
 		Suppression: x.sup, Authorizer: x.svc, Carrier: carrier, Clock: x.clock.Now})
 	require.NoError(t, err)
-	require.NoError(t, e.engine.Start(x.ctx))
+	// Driven in virtual time (a preview Dial needs a driver to place its
+	// call); never stepped again, the calls it places end at Stop.
+	_, err = dialer.NewVirtualTime().Step(x.ctx, e.engine)
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = e.engine.Stop(context.Background()) })
 	return e
 }

@@ -116,7 +116,7 @@ func testCampaignConfigLock(t *testing.T, x *queueHarness) {
 		c.Settings.MaxConcurrentCalls, c.Settings.CallerIDs = 12, []string{"+14155550177"}
 		c.Deadline = c.Deadline.Add(24 * time.Hour)
 		c.Settings.Content = campaign.Content{Script: "Hi {{first_name|there}}, about {{custom.plan}}", Missing: campaign.MissingBlank}
-		c.Settings.CallerIDPool = campaign.CallerIDPool{Rotation: "lowest_spam", DailyCap: 40, SpamThreshold: 5}
+		c.Settings.CallerIDPool = campaign.CallerIDPoolSettings{Rotation: "lowest_spam", DailyCap: 40, SpamThreshold: 5}
 	}))
 	for field, f := range map[string]func(*campaign.Campaign){
 		"Settings.DialWindow":  func(c *campaign.Campaign) { c.Settings.DialWindow.End = campaign.Clock(18, 0) },
@@ -134,7 +134,7 @@ func testCampaignConfigLock(t *testing.T, x *queueHarness) {
 	require.NoError(t, err)
 	assert.Equal(t, 12, got.Settings.MaxConcurrentCalls)
 	assert.Equal(t, campaign.Content{Script: "Hi {{first_name|there}}, about {{custom.plan}}", Missing: campaign.MissingBlank}, got.Settings.Content)
-	assert.Equal(t, campaign.CallerIDPool{Rotation: "lowest_spam", DailyCap: 40, SpamThreshold: 5}, got.Settings.CallerIDPool)
+	assert.Equal(t, campaign.CallerIDPoolSettings{Rotation: "lowest_spam", DailyCap: 40, SpamThreshold: 5}, got.Settings.CallerIDPool)
 	assert.Equal(t, campaign.Clock(19, 45), got.Settings.DialWindow.End, "a refused edit stores nothing")
 	assert.Equal(t, "en-GB", got.Locale)
 }

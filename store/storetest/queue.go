@@ -43,6 +43,7 @@ var queueTests = []struct {
 	{"QueueOneLiveLeasePerNumber", testQueueOneLiveLeasePerNumber},
 	{"QueueOneLiveLeasePerNumberRace", testQueueOneLiveLeasePerNumberRace},
 	{"QueueLostDialIsLogged", testQueueLostDialIsLogged},
+	{"QueueOpenDials", testQueueOpenDials},
 	{"QueueHopper", testQueueHopper},
 	{"QueueStatus", testQueueStatus},
 	{"QueueOneClock", testQueueOneClock},
@@ -1027,4 +1028,55 @@ func testQueueLostDialIsLogged(t *testing.T, x *queueHarness) {
 	as, err = x.qs.ListAttempts(x.ctx, x.admin.WorkspaceID, queue.AttemptFilter{CampaignID: c.ID})
 	require.NoError(t, err)
 	assert.Len(t, as, 2)
+}
+
+// testQueueOpenDials: OpenDials lists the campaign's begun dials whose
+// leases still hold, with the leases (which Finish accepts) and the
+// journal, oldest first; not leases without a dial, not finished or
+// released ones, not expired ones, not another campaign's.
+func testQueueOpenDials(t *testing.T, x *queueHarness) {
+	c := x.running(nil)
+	other := x.running(nil)
+	x.add(c, campaign.Contact{ID: "first"}, campaign.Contact{ID: "second"}, campaign.Contact{ID: "no-dial"}, campaign.Contact{ID: "finished"})
+	x.add(other, campaign.Contact{ID: "elsewhere"})
+	ls, err := x.q.Claim(x.ctx, c.WorkspaceID, c.ID, 4, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, ls, 4)
+	lease := map[campaign.ContactID]queue.Lease{}
+	for _, l := range ls {
+		lease[l.ContactID] = l
+	}
+	began := x.clock.Now()
+	for _, id := range []campaign.ContactID{"second", "first", "finished"} {
+		require.NoError(t, x.q.BeginAttempt(x.ctx, lease[id], queue.Dial{AttemptID: campaign.AttemptID("att-" + string(id)), CallerID: "+14155550100",
+			StartedAt: began.Add(map[campaign.ContactID]time.Duration{"first": time.Second, "second": 2 * time.Second, "finished": 3 * time.Second}[id])}))
+	}
+	ol, err := x.q.Claim(x.ctx, other.WorkspaceID, other.ID, 1, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, ol, 1)
+	require.NoError(t, x.q.BeginAttempt(x.ctx, ol[0], queue.Dial{AttemptID: "att-elsewhere"}))
+	require.NoError(t, x.q.Finish(x.ctx, lease["finished"], queue.Outcome{Attempt: campaign.Attempt{ID: "att-finished", Result: campaign.ResultBusy, StartedAt: began}}))
+
+	open, err := x.q.OpenDials(x.ctx, c.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	require.Len(t, open, 2)
+	assert.Equal(t, campaign.AttemptID("att-first"), open[0].Dial.AttemptID, "oldest dial first")
+	assert.Equal(t, campaign.AttemptID("att-second"), open[1].Dial.AttemptID)
+	assert.Equal(t, lease["first"].Token, open[0].Lease.Token)
+	assert.Equal(t, x.get("first").Phone, open[0].Dial.Number)
+	assert.Equal(t, "+14155550100", open[0].Dial.CallerID)
+	assert.True(t, open[0].Dial.StartedAt.Equal(began.Add(time.Second)))
+	assert.Equal(t, campaign.ContactDialing, open[0].Lease.Contact.Status)
+
+	// The lease from OpenDials finishes the attempt (a restarted engine).
+	require.NoError(t, x.q.Finish(x.ctx, open[0].Lease, queue.Outcome{Attempt: campaign.Attempt{ID: "att-first", Result: campaign.ResultHuman, StartedAt: began}}))
+	open, err = x.q.OpenDials(x.ctx, c.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+
+	// Expired leases are not open dials any more (the reaper logs them).
+	x.clock.Advance(2 * time.Minute)
+	open, err = x.q.OpenDials(x.ctx, c.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	assert.Empty(t, open)
 }

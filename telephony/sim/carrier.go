@@ -23,6 +23,7 @@ type Carrier struct {
 	mu        sync.Mutex
 	sink      telephony.EventSink
 	dials     uint64    // dials so far: the next dial's k
+	requests  uint64    // requests so far, for latency and fault draws
 	horizon   time.Time // latest instant events were emitted for
 	order     uint64    // tie-breaker: scheduling order
 	queue     itemHeap
@@ -116,6 +117,19 @@ func (c *Carrier) Dial(ctx context.Context, req telephony.DialRequest) (telephon
 	if err := ctx.Err(); err != nil {
 		return "", &telephony.Error{Code: telephony.CodeCanceled, Retryable: true, Err: err}
 	}
+	act, ferr := c.begin(ctx, reqDial, "dial")
+	if !act {
+		return "", ferr
+	}
+	id, err := c.dial(req)
+	if err == nil && ferr != nil {
+		return "", ferr
+	}
+	return id, err
+}
+
+// dial places the call of Dial.
+func (c *Carrier) dial(req telephony.DialRequest) (telephony.CallID, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sink == nil {
@@ -266,6 +280,17 @@ func (c *Carrier) Bridge(ctx context.Context, id telephony.CallID, to telephony.
 	if err := to.Validate(); err != nil {
 		return err
 	}
+	act, ferr := c.begin(ctx, reqBridge, "bridge")
+	if !act {
+		return ferr
+	}
+	if err := c.bridge(id); err != nil {
+		return err
+	}
+	return ferr
+}
+
+func (c *Carrier) bridge(id telephony.CallID) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
@@ -289,6 +314,17 @@ func (c *Carrier) Play(ctx context.Context, id telephony.CallID, msg telephony.M
 	if err := msg.Validate(); err != nil {
 		return err
 	}
+	act, ferr := c.begin(ctx, reqPlay, "play")
+	if !act {
+		return ferr
+	}
+	if err := c.play(id); err != nil {
+		return err
+	}
+	return ferr
+}
+
+func (c *Carrier) play(id telephony.CallID) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cl, err := c.answeredCall(id, c.now())
@@ -302,6 +338,17 @@ func (c *Carrier) Play(ctx context.Context, id telephony.CallID, msg telephony.M
 // Hangup ends the call at the clock's time: canceled if it was not answered
 // by then, completed if it was. A call that has ended is left alone.
 func (c *Carrier) Hangup(ctx context.Context, id telephony.CallID) error {
+	act, ferr := c.begin(ctx, reqHangup, "hangup")
+	if !act {
+		return ferr
+	}
+	if err := c.hangup(id); err != nil {
+		return err
+	}
+	return ferr
+}
+
+func (c *Carrier) hangup(id telephony.CallID) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cl, err := c.lookup(id)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -82,6 +83,19 @@ type Config struct {
 	// to play, so tests can force outcomes. Defaults to nil.
 	Override func(req telephony.DialRequest, s Script) Script
 
+	// Latency is how long each request (dial, bridge, play, hang up)
+	// takes; see Latency. Defaults to no time.
+	Latency Latency
+	// Faults injects request failures: timeouts, 429 with Retry-After,
+	// 5xx and lost answers; see Faults. Defaults to none.
+	Faults Faults
+	// Sleep waits out a request's latency. Defaults to waiting on the wall
+	// clock, cut short by the request's context (the request then fails as
+	// a timeout with an unknown outcome). A simulation in virtual time
+	// passes the Sleep of its driver (dialer.VirtualTime.Sleep), which
+	// makes the request's result arrive that much later in virtual time.
+	Sleep func(ctx context.Context, d time.Duration) error
+
 	// Retain is how long an ended call stays known after its terminal event
 	// (for Peek, Redeliver, idempotent Dial and Hangup). Defaults to 5
 	// minutes; a negative value keeps calls forever.
@@ -134,6 +148,15 @@ func (c Config) withDefaults() (Config, error) {
 	setDur(&c.NoAnswerAfter, 25*time.Second)
 	setDur(&c.Patience, 30*time.Second)
 	setDur(&c.Retain, 5*time.Minute)
+	if c.Sleep == nil {
+		c.Sleep = sleepWall
+	}
+	if len(c.Faults.Kinds) == 0 {
+		c.Faults.Kinds = []Fault{FaultTimeout, FaultRateLimited, FaultServerError, FaultOutcomeUnknown}
+	}
+	if c.Faults.RetryAfter == 0 {
+		c.Faults.RetryAfter = time.Second
+	}
 	if c.TalkSigma == 0 {
 		c.TalkSigma = 0.8
 	}
@@ -168,6 +191,12 @@ func (c Config) withDefaults() (Config, error) {
 	prob("BusyShare", c.BusyShare)
 	prob("DialErrorProb", c.DialErrorProb)
 	prob("DialUnknownProb", c.DialUnknownProb)
+	prob("Faults.Rate", c.Faults.Rate)
+	for _, f := range c.Faults.Kinds {
+		if f < FaultTimeout || f > FaultOutcomeUnknown {
+			errs = append(errs, fmt.Errorf("sim: Config.Faults.Kinds: unknown fault %d", f))
+		}
+	}
 	if c.DialErrorProb+c.DialUnknownProb > 1 {
 		errs = append(errs, errors.New("sim: Config.DialErrorProb + DialUnknownProb exceeds 1"))
 	}

@@ -89,6 +89,8 @@ func stream(seed, k, salt uint64) *rand.Rand {
 const (
 	saltScript uint64 = 1
 	saltFail   uint64 = 2
+	// saltRequest draws request latency and faults.
+	saltRequest uint64 = 3
 )
 
 func seconds(s float64) time.Duration {

@@ -193,6 +193,10 @@ type callResource struct {
 	DateCreated string  `json:"date_created"`
 	Price       *string `json:"price"`
 	PriceUnit   string  `json:"price_unit"`
+	AnsweredBy  string  `json:"answered_by"`
+	Duration    string  `json:"duration"`
+	StartTime   string  `json:"start_time"`
+	EndTime     string  `json:"end_time"`
 }
 
 // Dial places a call through the Calls API. It waits for the rate limiter,

@@ -120,6 +120,7 @@ func classify(e *APIError, creating bool) *telephony.Error {
 	case e.HTTPStatus == http.StatusTooManyRequests || e.Code == codeTooMany:
 		te := wrap(telephony.CodeRateLimited, nil)
 		te.Retryable = true // Twilio refused the request: nothing was created
+		te.RetryAfter = e.RetryAfter
 		return te
 	case e.HTTPStatus >= 500:
 		te := wrap(telephony.CodeUnavailable, nil)

@@ -435,6 +435,9 @@ func (f *fakeTwilio) resource(c *fakeCall) map[string]any {
 	if c.ended {
 		r["duration"] = strconv.Itoa(c.duration)
 	}
+	if c.answeredBy != "" {
+		r["answered_by"] = c.answeredBy
+	}
 	return r
 }
 
