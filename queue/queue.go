@@ -485,9 +485,3 @@ const (
 	// virtual clock in tests needs.
 	CallerClock
 )
-
-// LeaseClocker is implemented by stores that can judge lease expiry by
-// their own clock; store/storetest switches them to CallerClock.
-type LeaseClocker interface {
-	SetLeaseClock(c LeaseClock)
-}

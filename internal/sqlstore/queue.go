@@ -24,7 +24,8 @@ type queueOptions struct {
 	clock atomic.Int32 // queue.LeaseClock
 }
 
-// SetLeaseClock implements queue.LeaseClocker. With queue.StoreClock (the
+// SetLeaseClock chooses whose clock judges leases (an adapter option:
+// postgres.WithLeaseClock). With queue.StoreClock (the
 // default) Postgres judges lease expiry by the database's
 // clock_timestamp(), so dialer hosts with skewed clocks agree; SQLite, one
 // file on one host, always uses the caller's now.
