@@ -91,6 +91,7 @@ func Run(t *testing.T, caps Capabilities, newStore NewStore) {
 	runQueueTests(t, newStore)
 	runImporterTests(t, newStore)
 	runCampaignLeaseTests(t, newStore)
+	runCallerIDTests(t, newStore)
 	runLeaseClockTests(t, caps, newStore)
 	t.Run("Report", func(t *testing.T) {
 		reporttest.Run(t, func(t *testing.T) reporttest.Store {
