@@ -114,7 +114,7 @@ func New(st store.Store, cfg Config) (*Client, error) {
 	// The campaign service suppresses an erased person's numbers through
 	// the suppression service, which checks roles through the campaign
 	// service: erased breaks the cycle.
-	c.campaigns, err = campaign.NewService(campaign.Config{Store: st, Clock: cfg.Clock, Logger: cfg.Logger, Suppressor: erased{c}})
+	c.campaigns, err = campaign.NewService(campaign.Config{Store: st, Clock: cfg.Clock, Logger: cfg.Logger, Suppressor: erased{c}, CallerIDs: st})
 	if err != nil {
 		return nil, err
 	}

@@ -107,3 +107,26 @@ func ValidCallerIDUpdate(number string, u CallerIDUpdate) error {
 	}
 	return nil
 }
+
+// UpdateCallerID disables or re-enables a caller-ID number of the actor's
+// workspace, or records its spam score (from a reputation feed), for every
+// campaign presenting it (ActionManageCampaign). Running engines apply it
+// at their next settings reload. It needs Config.CallerIDs.
+func (s *Service) UpdateCallerID(ctx context.Context, actor Actor, number string, u CallerIDUpdate) (CallerIDState, error) {
+	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
+		return CallerIDState{}, err
+	}
+	if s.callerIDs == nil {
+		return CallerIDState{}, fmt.Errorf("%w: UpdateCallerID needs Config.CallerIDs", ErrInvalid)
+	}
+	if err := ValidCallerIDUpdate(number, u); err != nil {
+		return CallerIDState{}, err
+	}
+	st, err := s.callerIDs.UpdateCallerID(ctx, actor.WorkspaceID, number, u, s.Now())
+	if err != nil {
+		return CallerIDState{}, err
+	}
+	s.log.DebugContext(ctx, "campaign: caller ID updated", "workspace", actor.WorkspaceID, "user", actor.UserID,
+		"number", number, "disabled", st.Disabled, "spam_score", st.SpamScore)
+	return st, nil
+}
