@@ -59,7 +59,14 @@ func TestEngineAdmitsOnlyItsWorkspace(t *testing.T) {
 	err = w.engine.Login(w.ctx, carl, dialer.AgentConfig{ID: "ghost", Endpoint: ep("ghost").Endpoint})
 	assert.ErrorIs(t, err, campaign.ErrForbidden, "a Caller logs in someone else")
 	require.NoError(t, w.engine.Login(w.ctx, w.admin, dialer.AgentConfig{ID: "ai-1", Kind: dialer.AgentAI, Capacity: 2, Endpoint: ep("ai-1").Endpoint}))
-	require.NoError(t, w.engine.Logout(w.ctx, "ai-1"))
+	err = w.engine.Logout(w.ctx, carl, "ai-1")
+	assert.ErrorIs(t, err, campaign.ErrForbidden, "a Caller logs out someone else")
+	err = w.engine.Pause(w.ctx, carl, "ai-1", true)
+	assert.ErrorIs(t, err, campaign.ErrForbidden, "a Caller pauses someone else")
+	stranger := campaign.Actor{WorkspaceID: other.ID, UserID: w.admin.UserID}
+	err = w.engine.Logout(w.ctx, stranger, "ai-1")
+	assert.ErrorIs(t, err, campaign.ErrForbidden, "another workspace's actor logs out an agent")
+	require.NoError(t, w.engine.Logout(w.ctx, w.admin, "ai-1"))
 
 	// A preview context carrying another campaign's lease is refused.
 	foreign := dialer.PreviewContext{Lease: queue.Lease{WorkspaceID: other.ID, CampaignID: "elsewhere", ContactID: "ct-b", Token: "t"}}

@@ -647,7 +647,7 @@ func (e *Engine) refreshStatus(ctx context.Context, now time.Time) error {
 
 // allFinal reports whether no contact of the campaign can be called again.
 func (e *Engine) allFinal(ctx context.Context) (bool, error) {
-	for _, st := range []campaign.ContactStatus{campaign.ContactPending, campaign.ContactDialing, campaign.ContactCalled,
+	for _, st := range []campaign.ContactStatus{campaign.ContactPending, campaign.ContactDialing,
 		campaign.ContactRetry, campaign.ContactCallback, campaign.ContactSkipped} {
 		p, err := e.cfg.Campaigns.ListContacts(ctx, e.cfg.Workspace, campaign.ContactFilter{CampaignID: e.cfg.Campaign, Status: st, Limit: 1})
 		if err != nil {

@@ -806,19 +806,41 @@ func (e *Engine) Login(ctx context.Context, actor campaign.Actor, cfg AgentConfi
 	return e.agents.login(cfg, e.cfg.Clock())
 }
 
-// Logout ends an agent session, at once or when the agent's calls and
-// wrap-up end.
-func (e *Engine) Logout(_ context.Context, id campaign.UserID) error {
+// Logout ends agent id's session, at once or when the agent's calls and
+// wrap-up end. The actor is the agent itself (a member whose role may
+// dial) or, for anyone else such as an AI agent or a caller who left, a
+// member who manages the campaign; both in the engine's workspace.
+func (e *Engine) Logout(ctx context.Context, actor campaign.Actor, id campaign.UserID) error {
+	if err := e.authorizeFor(ctx, actor, id); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.agents.logout(id, e.cfg.Clock())
 }
 
-// Pause takes an idle agent out of rotation, or puts it back.
-func (e *Engine) Pause(_ context.Context, id campaign.UserID, paused bool) error {
+// Pause takes idle agent id out of rotation, or puts it back; the actor is
+// checked as by Logout.
+func (e *Engine) Pause(ctx context.Context, actor campaign.Actor, id campaign.UserID, paused bool) error {
+	if err := e.authorizeFor(ctx, actor, id); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.agents.pause(id, paused, e.cfg.Clock())
+}
+
+// authorizeFor checks that actor may act on agent id's session: its own
+// with a role that may dial, anyone's with a role that manages the
+// campaign.
+func (e *Engine) authorizeFor(ctx context.Context, actor campaign.Actor, id campaign.UserID) error {
+	if id == actor.UserID {
+		return e.authorize(ctx, actor, campaign.ActionDial)
+	}
+	if err := e.authorize(ctx, actor, campaign.ActionManageCampaign); err != nil {
+		return fmt.Errorf("acting on agent %q's session: %w", id, err)
+	}
+	return nil
 }
 
 // step runs everything due at the clock's now: it applies queued carrier

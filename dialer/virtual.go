@@ -53,7 +53,6 @@ type VirtualTime struct {
 	// delay accumulates the latency the carrier reports while one request
 	// runs.
 	delay time.Duration
-	now   time.Time
 }
 
 // NewVirtualTime returns a driver for one engine.

@@ -526,7 +526,7 @@ func (s *Service) results(ctx context.Context, c campaign.Campaign, all Counts, 
 
 // statusOrder is the order statuses are listed in.
 var statusOrder = []campaign.ContactStatus{
-	campaign.ContactPending, campaign.ContactDialing, campaign.ContactCalled, campaign.ContactRetry,
+	campaign.ContactPending, campaign.ContactDialing, campaign.ContactRetry,
 	campaign.ContactCallback, campaign.ContactCompleted, campaign.ContactFailed, campaign.ContactNoConversation,
 	campaign.ContactSkipped, campaign.ContactCancelled, campaign.ContactExpired, campaign.ContactDNC,
 }

@@ -133,7 +133,7 @@ func (t *Team) Login(ctx context.Context) error {
 func (t *Team) Logout(ctx context.Context) error {
 	var errs []error
 	for _, id := range t.cfg.Agents {
-		if err := t.cfg.Engine.Logout(ctx, id); err != nil {
+		if err := t.cfg.Engine.Logout(ctx, t.actor(id), id); err != nil {
 			errs = append(errs, fmt.Errorf("simagent: logout %s: %w", id, err))
 		}
 	}

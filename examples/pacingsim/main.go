@@ -449,7 +449,7 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 			return nil, err
 		}
 		for _, id := range agents.ids {
-			if err := e.Logout(ctx, id); err != nil {
+			if err := e.Logout(ctx, campaign.Actor{WorkspaceID: ws.ID, UserID: id}, id); err != nil {
 				return nil, err
 			}
 		}

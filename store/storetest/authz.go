@@ -108,7 +108,6 @@ var (
 	rolesAdmin   = []campaign.Role{campaign.RoleTeamAdmin}
 	rolesManage  = []campaign.Role{campaign.RoleTeamAdmin, campaign.RoleCampaignManager}
 	rolesCallers = []campaign.Role{campaign.RoleTeamAdmin, campaign.RoleCampaignManager, campaign.RoleCaller}
-	rolesAll     = allRoles
 )
 
 // next returns a fresh name for a record of one call.
@@ -139,7 +138,7 @@ func (e *authzEnv) login(a campaign.Actor) {
 	if a.WorkspaceID != e.c.WorkspaceID {
 		return
 	}
-	_ = e.engine.Logout(e.x.ctx, a.UserID)
+	_ = e.engine.Logout(e.x.ctx, e.a[campaign.RoleTeamAdmin], a.UserID)
 	err := e.engine.Login(e.x.ctx, e.a[campaign.RoleTeamAdmin], dialer.AgentConfig{ID: a.UserID,
 		Endpoint: telephony.Endpoint{Kind: telephony.EndpointAgent, Address: string(a.UserID)}})
 	require.NoError(e.x.t, err)
@@ -330,11 +329,21 @@ func authzRows() []authzRow {
 
 		{typ: "*dialer.Engine", method: "Login", allow: rolesCallers, cross: crossRefused,
 			setup: func(e *authzEnv, a campaign.Actor) any {
-				_ = e.engine.Logout(ctx, a.UserID)
+				_ = e.engine.Logout(ctx, e.a[campaign.RoleTeamAdmin], a.UserID)
 				return nil
 			},
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				return e.engine.Login(ctx, a, dialer.AgentConfig{Endpoint: telephony.Endpoint{Kind: telephony.EndpointAgent, Address: string(a.UserID)}})
+			}},
+		{typ: "*dialer.Engine", method: "Logout", allow: rolesCallers, cross: crossRefused,
+			setup: func(e *authzEnv, a campaign.Actor) any { e.login(a); return nil },
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				return e.engine.Logout(ctx, a, a.UserID)
+			}},
+		{typ: "*dialer.Engine", method: "Pause", allow: rolesCallers, cross: crossRefused,
+			setup: func(e *authzEnv, a campaign.Actor) any { e.login(a); return nil },
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				return e.engine.Pause(ctx, a, a.UserID, true)
 			}},
 		{typ: "*dialer.Engine", method: "Preview", allow: rolesCallers, cross: crossRefused,
 			setup: func(e *authzEnv, a campaign.Actor) any { e.login(a); e.contact(""); return nil },
@@ -443,17 +452,17 @@ func testAuthorizationMatrix(t *testing.T, x *queueHarness) {
 		t.Run(strings.TrimPrefix(r.typ, "*")+"."+r.method, func(t *testing.T) {
 			// run prepares the call's records, then calls as a; before
 			// is the target workspace's audit length between the two.
-			run := func(a campaign.Actor) (err error, before int) {
+			run := func(a campaign.Actor) (before int, err error) {
 				var target any
 				if r.setup != nil {
 					target = r.setup(e, a)
 				}
 				before = auditA()
-				return r.call(e, a, target), before
+				return before, r.call(e, a, target)
 			}
 			for _, role := range allRoles {
 				a := e.a[role]
-				err, _ := run(a)
+				_, err := run(a)
 				if slices.Contains(r.allow, role) {
 					ok := err == nil
 					if r.allowed != nil {
@@ -466,7 +475,7 @@ func testAuthorizationMatrix(t *testing.T, x *queueHarness) {
 			}
 			for _, role := range allRoles {
 				a := e.b[role]
-				err, before := run(a)
+				before, err := run(a)
 				switch {
 				case r.cross == crossRefused:
 					assert.True(t, errors.Is(err, campaign.ErrForbidden) || notFound(err),
@@ -482,7 +491,7 @@ func testAuthorizationMatrix(t *testing.T, x *queueHarness) {
 				}
 				assert.Equal(t, before, auditA(), "another workspace, %s: the target workspace is unchanged", role)
 			}
-			err, before := run(e.stranger)
+			before, err := run(e.stranger)
 			assert.ErrorIs(t, err, campaign.ErrForbidden, "non-member: refused")
 			assert.Equal(t, before, auditA(), "non-member: nothing changes")
 		})
