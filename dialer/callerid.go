@@ -358,7 +358,7 @@ func (p *CallerIDPool) count(i int, st campaign.CallerIDState) {
 // settle corrects the count Pick made for number with the store's answer:
 // st is the state after the use was recorded (ok) or refused at the cap;
 // on another failure st is zero and Pick's count is undone.
-func (p *CallerIDPool) settle(number string, st campaign.CallerIDState, recorded bool, failed bool) {
+func (p *CallerIDPool) settle(number string, st campaign.CallerIDState, recorded, failed bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	i := slices.IndexFunc(p.numbers, func(n CallerID) bool { return n.Number == number })
@@ -371,8 +371,9 @@ func (p *CallerIDPool) settle(number string, st campaign.CallerIDState, recorded
 		return
 	}
 	p.count(i, st)
-	if !recorded && st.Day == p.day {
-		// Refused at the cap: the number is spent for today here too.
+	if !recorded {
+		// Refused at the cap (for the store's day, which may be ahead of
+		// ours): the number is spent here until our next local day.
 		p.numbers[i].CallsToday = max(p.numbers[i].CallsToday, p.cfg.DailyCap)
 	}
 }
