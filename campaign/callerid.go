@@ -81,11 +81,11 @@ type CallerIDStore interface {
 }
 
 // ValidCallerIDUse checks a use for CallerIDStore.RecordCallerIDUse:
-// a number, a YYYY-MM-DD day, a cap that is not negative. The error wraps
+// an E.164 number, a YYYY-MM-DD day, a cap that is not negative. The error wraps
 // ErrInvalid.
 func ValidCallerIDUse(u CallerIDUse) error {
-	if u.Number == "" {
-		return fmt.Errorf("%w: caller ID use: number is required", ErrInvalid)
+	if !isE164(u.Number) {
+		return fmt.Errorf("%w: caller ID use: number must be E.164, got %q", ErrInvalid, u.Number)
 	}
 	if _, err := time.Parse(time.DateOnly, u.Day); err != nil {
 		return fmt.Errorf("%w: caller ID use: day must be YYYY-MM-DD, got %q", ErrInvalid, u.Day)
@@ -97,10 +97,10 @@ func ValidCallerIDUse(u CallerIDUse) error {
 }
 
 // ValidCallerIDUpdate checks an update for CallerIDStore.UpdateCallerID:
-// a number and a spam score within 0–10. The error wraps ErrInvalid.
+// an E.164 number and a spam score within 0–10. The error wraps ErrInvalid.
 func ValidCallerIDUpdate(number string, u CallerIDUpdate) error {
-	if number == "" {
-		return fmt.Errorf("%w: caller ID update: number is required", ErrInvalid)
+	if !isE164(number) {
+		return fmt.Errorf("%w: caller ID update: number must be E.164, got %q", ErrInvalid, number)
 	}
 	if u.SpamScore != nil && (*u.SpamScore < 0 || *u.SpamScore > 10 || math.IsNaN(*u.SpamScore)) {
 		return fmt.Errorf("%w: caller ID update: spam score must be 0–10, got %g", ErrInvalid, *u.SpamScore)
