@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callstackhq/callstack"
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/compliance"
 	"github.com/callstackhq/callstack/dialer"
@@ -33,7 +34,6 @@ import (
 	"github.com/callstackhq/callstack/dialer/pacing/pacingtest"
 	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/store/memory"
-	"github.com/callstackhq/callstack/suppression"
 	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/sim"
 )
@@ -321,23 +321,18 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 	clock := sim.NewClock(first.Add(-time.Hour))
 	st := memory.New()
 	defer st.Close()
-	svc, err := campaign.NewService(campaign.Config{Store: st, Clock: clock.Now})
+	// One client wires the services; the engine below gets the carrier,
+	// which needs the virtual-time driver first.
+	client, err := callstack.New(st, callstack.Config{Clock: clock.Now})
 	if err != nil {
 		return nil, err
 	}
+	svc := client.Campaigns()
 	ws, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: "manager"}, campaign.Workspace{Name: "sim"})
 	if err != nil {
 		return nil, err
 	}
 	admin := campaign.Actor{WorkspaceID: ws.ID, UserID: "manager"}
-	supp, err := suppression.NewService(suppression.Config{Store: st, Authorizer: svc, Clock: clock.Now})
-	if err != nil {
-		return nil, err
-	}
-	q, err := queue.NewService(queue.Config{Store: st, Campaigns: st, Suppression: supp, Authorizer: svc, Clock: clock.Now})
-	if err != nil {
-		return nil, err
-	}
 	c, err := svc.CreateCampaign(ctx, admin, campaign.Campaign{Name: "sim", Timezone: "America/New_York", Settings: campaign.Settings{
 		DialMode: campaign.DialPredictive, MaxConcurrentCalls: 20 * o.Agents, CallSpacing: 1000, RingTimeout: 25 * time.Second,
 		WrapUp: time.Minute, MaxAttempts: 100, RetryInterval: time.Hour, MinTimeBetweenCalls: time.Hour, HopperSize: 10 * o.Agents,
@@ -397,8 +392,7 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 		return nil, err
 	}
 	var spans []campaign.AgentSpan
-	e, err := dialer.New(ctx, dialer.Config{CallerIDs: pool, Workspace: ws.ID, Campaign: c.ID, Campaigns: dialer.CampaignSource{Store: st, Service: svc},
-		Queue: q, Attempts: st, Suppression: supp, Authorizer: svc, Carrier: carrier, Clock: clock.Now, Pacer: pacer,
+	e, err := client.Engine(ctx, ws.ID, c.ID, dialer.Config{CallerIDs: pool, Carrier: carrier, Pacer: pacer,
 		Spans:        func(s campaign.AgentSpan) { spans = append(spans, s) },
 		BeforeDecide: func(now time.Time, busy []dialer.BusyAgentInfo) { oi.now, oi.busy = now, busy },
 		StatusEvery:  time.Minute,

@@ -326,6 +326,21 @@ func authzRows() []authzRow {
 				return e.sched.Add(ctx, a, report.Schedule{ID: report.ScheduleID(e.next("rs")), WorkspaceID: e.c.WorkspaceID,
 					CampaignID: e.c.ID, Trigger: report.TriggerMidnight, Recipients: []string{"client@example.com"}, Attach: true})
 			}},
+		{typ: "*report.Scheduler", method: "Remove", allow: rolesManage, cross: crossRefused,
+			setup: func(e *authzEnv, _ campaign.Actor) any {
+				id := report.ScheduleID(e.next("rs"))
+				require.NoError(e.x.t, e.sched.Add(ctx, e.a[campaign.RoleTeamAdmin], report.Schedule{ID: id, WorkspaceID: e.c.WorkspaceID,
+					CampaignID: e.c.ID, Trigger: report.TriggerMidnight, Recipients: []string{"client@example.com"}}))
+				return id
+			},
+			call: func(e *authzEnv, a campaign.Actor, id any) error {
+				return e.sched.Remove(ctx, a, e.c.WorkspaceID, id.(report.ScheduleID))
+			}},
+		{typ: "*report.Scheduler", method: "List", allow: rolesManage, cross: crossRefused,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.sched.List(ctx, a, e.c.WorkspaceID)
+				return err
+			}},
 
 		{typ: "*dialer.Engine", method: "Login", allow: rolesCallers, cross: crossRefused,
 			setup: func(e *authzEnv, a campaign.Actor) any {

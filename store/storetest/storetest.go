@@ -92,6 +92,7 @@ func Run(t *testing.T, caps Capabilities, newStore NewStore) {
 	runImporterTests(t, newStore)
 	runCampaignLeaseTests(t, newStore)
 	runCallerIDTests(t, newStore)
+	runScheduleTests(t, newStore)
 	runLeaseClockTests(t, caps, newStore)
 	t.Run("Report", func(t *testing.T) {
 		reporttest.Run(t, func(t *testing.T) reporttest.Store {
