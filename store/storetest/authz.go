@@ -170,6 +170,12 @@ func authzRows() []authzRow {
 			call: func(e *authzEnv, a campaign.Actor, u any) error {
 				return e.x.svc.RemoveMember(ctx, a, u.(campaign.UserID))
 			}},
+		{typ: cmp, method: "UpdateCallerID", allow: rolesManage, cross: crossOwn,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				score := 3.5
+				_, err := e.x.svc.UpdateCallerID(ctx, a, "+14155550199", campaign.CallerIDUpdate{SpamScore: &score})
+				return err
+			}},
 		{typ: cmp, method: "CreateCampaign", allow: rolesManage, cross: crossOwn,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				_, err := e.x.svc.CreateCampaign(ctx, a, campaign.Campaign{Name: e.next("camp")})
