@@ -324,8 +324,15 @@ func TestCancel(t *testing.T) {
 	assert.Equal(t, importer.StatusCancelled, res.Status)
 	assert.True(t, res.Counts.Consistent())
 	assert.Equal(t, 30, res.Counts.Accepted, "the rows written before the cancel")
-	assert.Greater(t, res.Counts.Rows, 30, "the rows read after it are counted too")
-	assert.Equal(t, map[string]int{"import_stopped": res.Counts.Rows - 30}, res.Counts.Reasons)
+	// The reader runs ahead of the writer, so some rows may have been read
+	// when the cancel lands (how many depends on scheduling): each is
+	// counted, as import_stopped.
+	require.GreaterOrEqual(t, res.Counts.Rows, 30)
+	if stopped := res.Counts.Rows - 30; stopped > 0 {
+		assert.Equal(t, map[string]int{"import_stopped": stopped}, res.Counts.Reasons, "the rows read after it are counted too")
+	} else {
+		assert.Empty(t, res.Counts.Reasons)
+	}
 	assert.Len(t, e.contacts(e.cmp.ID), res.Counts.Accepted, "the store holds exactly the accepted rows")
 	h, err := e.store.GetImport(e.ctx, e.admin.WorkspaceID, res.ID)
 	require.NoError(t, err)
