@@ -32,6 +32,12 @@ const (
 	// double-dial check holds every attempt to.
 	retryInterval   = 5 * time.Second
 	agentsPerEngine = 40
+	// hopperExpiry is the contacts' lease time: a killed worker's calls in
+	// flight are reaped (logged with an unknown result) and their contacts
+	// dialable again when it lapses. Shorter leases are lost to engines
+	// whose steps lag on a loaded machine (the engine extends a call's
+	// lease half-way through it), and the call's outcome with them.
+	hopperExpiry = 45 * time.Second
 )
 
 // Options are the run's parameters.
@@ -133,7 +139,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 			DialMode: campaign.DialPredictive, MaxConcurrentCalls: 4 * agentsPerEngine, DialerInterval: 200 * time.Millisecond, CallSpacing: 100,
 			RingTimeout: 15 * time.Second, WrapUp: 100 * time.Millisecond, MaxAttempts: 2, RetryInterval: retryInterval, MinTimeBetweenCalls: retryInterval,
 			RetryConditions: []campaign.Result{campaign.ResultNoAnswer, campaign.ResultBusy},
-			HopperSize:      4 * agentsPerEngine, HopperExpiry: 2 * o.LeaseTTL,
+			HopperSize:      4 * agentsPerEngine, HopperExpiry: hopperExpiry,
 			CallerIDs: []string{"+12125550100", "+12125550101"}, CallerIDPool: campaign.CallerIDPoolSettings{DailyCap: 1_000_000},
 		}})
 		if err != nil {
