@@ -114,7 +114,7 @@ func New(st store.Store, cfg Config) (*Client, error) {
 	// The campaign service suppresses an erased person's numbers through
 	// the suppression service, which checks roles through the campaign
 	// service: erased breaks the cycle.
-	c.campaigns, err = campaign.NewService(campaign.Config{Store: st, Clock: cfg.Clock, Logger: cfg.Logger, Suppressor: erased{c}})
+	c.campaigns, err = campaign.NewService(campaign.Config{Store: st, Clock: cfg.Clock, Logger: cfg.Logger, Suppressor: erased{c}, CallerIDs: st})
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (c *Client) Reports() *report.Service { return c.reports }
 // carries the engine's own settings (pacer, caller-ID pool, abandon
 // message, leases, …; see dialer.Config); its Workspace and Campaign are
 // set from ws and id, and the wiring fields it leaves zero (Campaigns,
-// Queue, Attempts, Suppression, Authorizer, Carrier, Clock, Logger, Rules)
+// Queue, Attempts, CallerIDStore, Suppression, Authorizer, Carrier, Clock, Logger, Rules)
 // are the client's. It fails, with the dialer's reason, where dialer.New
 // does: an unknown campaign, a campaign that cannot be dialled as
 // configured.
@@ -193,6 +193,9 @@ func (c *Client) Engine(ctx context.Context, ws campaign.WorkspaceID, id campaig
 	}
 	if opts.Attempts == nil {
 		opts.Attempts = c.store
+	}
+	if opts.CallerIDStore == nil {
+		opts.CallerIDStore = c.store
 	}
 	if opts.Suppression == nil {
 		opts.Suppression = c.suppression

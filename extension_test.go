@@ -42,7 +42,8 @@ func TestExtensionReachesTheCarrier(t *testing.T) {
 	simc, err := sim.New(sim.Config{Seed: 7, Now: clock.Now, AnswerProb: sim.Constant(1)})
 	require.NoError(t, err)
 	carrier := &recordingCarrier{Carrier: simc}
-	cs, err := callstack.New(memory.New(), callstack.Config{Carrier: carrier, Clock: clock.Now})
+	st := memory.New()
+	cs, err := callstack.New(st, callstack.Config{Carrier: carrier, Clock: clock.Now})
 	require.NoError(t, err)
 	svc := cs.Campaigns()
 	ws, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: "ada"}, campaign.Workspace{Name: "Acme"})
@@ -79,4 +80,15 @@ func TestExtensionReachesTheCarrier(t *testing.T) {
 	}
 	carrier.mu.Unlock()
 	assert.Equal(t, map[string]string{"+12122790147": "4021", "+16463217788": ""}, ext)
+
+	// The client's engine counts its caller-ID uses in the client's store.
+	ids, err := st.CallerIDStates(ctx, ws.ID, nil)
+	require.NoError(t, err)
+	require.Len(t, ids, 1)
+	assert.Equal(t, "+12125550100", ids[0].Number)
+	assert.Equal(t, 2, ids[0].CallsToday)
+	disabled := true
+	upd, err := svc.UpdateCallerID(ctx, admin, "+12125550100", campaign.CallerIDUpdate{Disabled: &disabled})
+	require.NoError(t, err, "the client's campaign service updates caller IDs")
+	assert.True(t, upd.Disabled)
 }

@@ -27,6 +27,9 @@ type Config struct {
 	// Suppressor records the suppression entry of an erased contact.
 	// Required by EraseContact; other operations work without it.
 	Suppressor Suppressor
+	// CallerIDs keeps caller-ID state. Required by UpdateCallerID; other
+	// operations work without it.
+	CallerIDs CallerIDStore
 	// MaxRetries bounds the re-reads of an update that lost an optimistic
 	// concurrency race. Defaults to 20.
 	MaxRetries int
@@ -40,6 +43,7 @@ type Service struct {
 	now        func() time.Time
 	log        *slog.Logger
 	suppressor Suppressor
+	callerIDs  CallerIDStore
 	maxRetries int
 }
 
@@ -57,7 +61,7 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = 20
 	}
-	return &Service{store: cfg.Store, now: cfg.Clock, log: cfg.Logger, suppressor: cfg.Suppressor, maxRetries: cfg.MaxRetries}, nil
+	return &Service{store: cfg.Store, now: cfg.Clock, log: cfg.Logger, suppressor: cfg.Suppressor, callerIDs: cfg.CallerIDs, maxRetries: cfg.MaxRetries}, nil
 }
 
 // Now returns the service clock's current time in UTC.

@@ -1,11 +1,15 @@
 package dialer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/callstackhq/callstack/campaign"
 )
 
 // CallerIDStatus is whether a caller-ID number may be used.
@@ -88,6 +92,9 @@ type CallerIDPool struct {
 	day      string
 	rng      *rand.Rand
 	excluded []string
+	// storeDisabled lists numbers disabled by their stored state
+	// (restore), so that a stored re-enable takes effect.
+	storeDisabled map[string]bool
 }
 
 // NewPool validates cfg and returns a pool; the error names the field.
@@ -294,4 +301,122 @@ func (p *CallerIDPool) Excluded() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.excluded...)
+}
+
+// Day returns now's local date in the pool's zone, YYYY-MM-DD: the day
+// whose calls count against DailyCap.
+func (p *CallerIDPool) Day(now time.Time) string {
+	return now.In(p.cfg.Location).Format(time.DateOnly)
+}
+
+// restore applies stored states to the pool's numbers: a disabled number
+// is disabled (and enabled again once its state is), the stored spam
+// score replaces the pool's (excluding the number past the threshold),
+// and the stored counts replace the pool's when they are for today.
+func (p *CallerIDPool) restore(states []campaign.CallerIDState, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rollDay(now)
+	if p.storeDisabled == nil {
+		p.storeDisabled = map[string]bool{}
+	}
+	for _, st := range states {
+		i := slices.IndexFunc(p.numbers, func(n CallerID) bool { return n.Number == st.Number })
+		if i < 0 {
+			continue
+		}
+		n := &p.numbers[i]
+		switch {
+		case st.Disabled && n.Status == CallerIDActive:
+			n.Status = CallerIDDisabled
+			p.storeDisabled[n.Number] = true
+		case !st.Disabled && n.Status == CallerIDDisabled && p.storeDisabled[n.Number]:
+			n.Status = CallerIDActive
+			delete(p.storeDisabled, n.Number)
+		}
+		n.SpamScore = st.SpamScore
+		p.exclude(i)
+		p.count(i, st)
+	}
+}
+
+// count takes number i's counts from st, the store's. p.mu is held.
+func (p *CallerIDPool) count(i int, st campaign.CallerIDState) {
+	n := &p.numbers[i]
+	n.CallsTotal = st.CallsTotal
+	switch {
+	case st.Day == p.day:
+		n.CallsToday = st.CallsToday
+	case st.Day > p.day:
+		// Another process is on a later day already: nothing of ours to
+		// count, but the store will refuse past its cap there; keep ours.
+	default:
+		n.CallsToday = 0
+	}
+}
+
+// settle corrects the count Pick made for number with the store's answer:
+// st is the state after the use was recorded (ok) or refused at the cap;
+// on another failure st is zero and Pick's count is undone.
+func (p *CallerIDPool) settle(number string, st campaign.CallerIDState, recorded, failed bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := slices.IndexFunc(p.numbers, func(n CallerID) bool { return n.Number == number })
+	if i < 0 {
+		return
+	}
+	if failed {
+		p.numbers[i].CallsToday--
+		p.numbers[i].CallsTotal--
+		return
+	}
+	p.count(i, st)
+	if !recorded {
+		// Refused at the cap (for the store's day, which may be ahead of
+		// ours): the number is spent here until our next local day.
+		p.numbers[i].CallsToday = max(p.numbers[i].CallsToday, p.cfg.DailyCap)
+	}
+}
+
+// pickCallerID picks the number to place the next call from and, when the
+// engine has a CallerIDStore, counts the use there first: the daily cap is
+// then enforced from the stored count, shared by every process and kept
+// across restarts. A number the store finds at its cap is skipped.
+func (e *Engine) pickCallerID(ctx context.Context, now time.Time) (string, error) {
+	for range len(e.pool.cfg.Numbers) + 1 {
+		from, err := e.pool.Pick(now)
+		if err != nil || e.cfg.CallerIDStore == nil {
+			return from, err
+		}
+		st, err := e.cfg.CallerIDStore.RecordCallerIDUse(ctx, e.cfg.Workspace,
+			campaign.CallerIDUse{Number: from, Day: e.pool.Day(now), DailyCap: e.pool.cfg.DailyCap, At: now})
+		switch {
+		case err == nil:
+			e.pool.settle(from, st, true, false)
+			return from, nil
+		case errors.Is(err, campaign.ErrCallerIDCapped):
+			e.pool.settle(from, st, false, false)
+		default:
+			e.pool.settle(from, st, false, true)
+			return "", fmt.Errorf("dialer: record caller ID use: %w", err)
+		}
+	}
+	return "", ErrNoCallerID
+}
+
+// loadCallerIDs applies the stored caller-ID states to the pool.
+func (e *Engine) loadCallerIDs(ctx context.Context, now time.Time) error {
+	if e.cfg.CallerIDStore == nil {
+		return nil
+	}
+	nums := make([]string, len(e.pool.cfg.Numbers))
+	for i, n := range e.pool.cfg.Numbers {
+		nums[i] = n.Number
+	}
+	sts, err := e.cfg.CallerIDStore.CallerIDStates(ctx, e.cfg.Workspace, nums)
+	if err != nil {
+		return fmt.Errorf("dialer: load caller IDs: %w", err)
+	}
+	e.pool.restore(sts, now)
+	return nil
 }

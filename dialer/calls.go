@@ -833,11 +833,11 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 	from := ""
 	if len(e.pool.cfg.Numbers) > 0 {
 		var err error
-		if from, err = e.pool.Pick(now); err != nil {
+		if from, err = e.pickCallerID(ctx, now); err != nil {
 			// Every number is disabled, excluded or at its daily cap: stop
 			// dialing until one frees (tomorrow, or a member acts).
 			e.nextClaim = now.Add(time.Minute)
-			e.cfg.Logger.WarnContext(ctx, "dialer: no caller ID available; dialing waits", "campaign", e.cfg.Campaign)
+			e.cfg.Logger.WarnContext(ctx, "dialer: no caller ID available; dialing waits", "campaign", e.cfg.Campaign, "err", err)
 			return false, errors.Join(err, e.release(ctx, l))
 		}
 	}

@@ -124,6 +124,15 @@ type Config struct {
 	// Settings.CallerIDs configured by Settings.CallerIDPool (rotation,
 	// spam threshold, daily cap) in the campaign's timezone.
 	CallerIDs *CallerIDPool
+	// CallerIDStore keeps the pool's state (disabled, spam score, daily
+	// and total counts) across restarts and shared by every process: the
+	// engine reads it when it builds the pool and at each settings reload,
+	// and counts each call there before dialing, so the daily cap holds
+	// from the stored count. Stored states replace the pool's status,
+	// score and counts. Defaults to none: the counts live in memory and a
+	// restart resets today's caps (callstack.Client.Engine passes its
+	// store).
+	CallerIDStore campaign.CallerIDStore
 	// Clock returns the current time. Defaults to time.Now; a simulation
 	// passes its virtual clock and drives the engine with Step.
 	Clock func() time.Time
@@ -483,6 +492,9 @@ func (e *Engine) reload(ctx context.Context, now time.Time) error {
 				return err
 			}
 		}
+	}
+	if err := e.loadCallerIDs(ctx, now); err != nil {
+		return err
 	}
 	if e.pacer == nil {
 		e.pacer = e.cfg.Pacer

@@ -25,6 +25,13 @@ var (
 	// ErrInvalidOutcome is returned by Finish for an outcome that cannot be
 	// applied, such as a callback disposition without a callback time.
 	ErrInvalidOutcome = errors.New("queue: invalid outcome")
+	// ErrClockSkew is returned by a store that judges by its own clock
+	// (queue.StoreClock) when the caller's now is so far from it that the
+	// host's clock is wrong: nothing is leased, since windows and due times
+	// judged by either clock could not both be trusted. Fix the host's time
+	// (NTP); a simulation on a virtual clock opens its store for it (for
+	// Postgres, postgres.WithVirtualTime).
+	ErrClockSkew = errors.New("queue: host clock too far from the store's")
 )
 
 // Parked is the rank of a contact that is not ready to be claimed: not
@@ -485,9 +492,3 @@ const (
 	// virtual clock in tests needs.
 	CallerClock
 )
-
-// LeaseClocker is implemented by stores that can judge lease expiry by
-// their own clock; store/storetest switches them to CallerClock.
-type LeaseClocker interface {
-	SetLeaseClock(c LeaseClock)
-}

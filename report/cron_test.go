@@ -186,7 +186,8 @@ func TestSchedulerRetriesAndRecords(t *testing.T) {
 	require.NoError(t, err)
 	sch := report.Schedule{ID: "s1", WorkspaceID: s.ws, CampaignID: s.c.ID, Trigger: report.TriggerCron, Cron: "0 14 * * *", Recipients: []string{"a@example.com"}, Attach: true}
 	require.NoError(t, sc.Add(ctx, s.act, sch))
-	due := sc.Next("s1")
+	due, err := sc.Next(ctx, s.ws, "s1")
+	require.NoError(t, err)
 	assert.Equal(t, time.Date(2026, 5, 4, 13, 0, 0, 0, time.UTC), due, "14:00 BST")
 	clk.Advance(time.Hour)
 	require.NoError(t, sc.Tick(ctx))
@@ -205,7 +206,9 @@ func TestSchedulerRetriesAndRecords(t *testing.T) {
 	snd2 := &recSender{failures: 100}
 	sc2, err := report.NewScheduler(report.SchedulerConfig{Service: svc, Sender: snd2, Sleep: clk.Sleep, MaxTries: 4})
 	require.NoError(t, err)
-	err = sc2.Deliver(ctx, sch, clk.Now())
+	other := sch
+	other.ID = "s2"
+	err = sc2.Deliver(ctx, other, clk.Now())
 	assert.ErrorIs(t, err, report.ErrInvalid, "a schedule nobody added is not delivered")
 	require.NoError(t, sc2.Add(ctx, s.act, sch))
 	forged := sch

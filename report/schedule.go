@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
@@ -108,11 +107,21 @@ type SchedulerConfig struct {
 	Poll time.Duration
 }
 
-// Scheduler fires scheduled reports. It never reads the wall clock: the
-// service's clock says what time it is, robfig/cron's parser (through
-// [CronSchedule]) says when each schedule is next due, and Tick (or Run,
-// which calls Tick every Poll) delivers what is due. Each due time is
-// delivered once, however late the tick. Safe for concurrent use.
+// Scheduler fires scheduled reports. Schedules live in the service's
+// [Store] with the scheduler's state (when each is next due), so a restart
+// forgets nothing and any number of schedulers (in one process or many) may
+// run over one store: each due time is claimed atomically
+// ([Store.ClaimReportSchedule]) by exactly one of them before it is sent.
+//
+// It never reads the wall clock: the service's clock says what time it is,
+// robfig/cron's parser (through [CronSchedule]) says when each schedule is
+// next due, and Tick (or Run, which calls Tick every Poll) delivers what is
+// due. Each due time is delivered at most once, however late the tick:
+// after downtime a schedule catches up once, with the first fire time it
+// missed, and is next due at its first fire time after now (missed ticks
+// are not replayed one by one). A claimed delivery whose process dies
+// before sending it is not retried; its absence shows in the delivery
+// history. Safe for concurrent use.
 type Scheduler struct {
 	svc      *Service
 	send     Sender
@@ -120,18 +129,10 @@ type Scheduler struct {
 	maxTries int
 	backoff  time.Duration
 	poll     time.Duration
-
-	mu   sync.Mutex
-	jobs map[ScheduleID]*job
 }
 
-type job struct {
-	s    Schedule
-	cron *CronSchedule
-	next time.Time
-}
-
-// NewScheduler returns a Scheduler without schedules.
+// NewScheduler returns a Scheduler over the schedules of the service's
+// store.
 func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	if cfg.Service == nil || cfg.Sender == nil {
 		return nil, fmt.Errorf("%w: SchedulerConfig.Service and Sender are required", ErrInvalid)
@@ -149,7 +150,7 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 		cfg.Poll = time.Minute
 	}
 	return &Scheduler{svc: cfg.Service, send: cfg.Sender, sleep: cfg.Sleep, maxTries: cfg.MaxTries,
-		backoff: cfg.Backoff, poll: cfg.Poll, jobs: map[ScheduleID]*job{}}, nil
+		backoff: cfg.Backoff, poll: cfg.Poll}, nil
 }
 
 func sleepTimer(ctx context.Context, d time.Duration) error {
@@ -190,7 +191,7 @@ func CronFor(s Schedule, c campaign.Campaign) (*CronSchedule, error) {
 	return nil, fmt.Errorf("%w: unknown trigger %q", ErrInvalid, s.Trigger)
 }
 
-// Add registers or replaces a schedule; it is first due at its first fire
+// Add stores or replaces a schedule; it is first due at its first fire
 // time after the clock's now. A scheduled report sends the campaign's
 // figures (and, with Attach, its contacts) out of CallStack, so the actor
 // must be a member of the schedule's workspace whose role may export, as
@@ -206,71 +207,107 @@ func (sc *Scheduler) Add(ctx context.Context, actor campaign.Actor, s Schedule) 
 	if s.ID == "" || s.CampaignID == "" || len(s.Recipients) == 0 {
 		return fmt.Errorf("%w: a schedule needs an ID, CampaignID and recipients", ErrInvalid)
 	}
+	cs, err := sc.cron(ctx, s)
+	if err != nil {
+		return err
+	}
+	s.Recipients = slices.Clone(s.Recipients)
+	return sc.svc.store.PutReportSchedule(ctx, ScheduleRecord{Schedule: s, Next: cs.Next(sc.svc.now()).UTC()})
+}
+
+// cron returns the schedule's CronSchedule, read against its campaign.
+func (sc *Scheduler) cron(ctx context.Context, s Schedule) (*CronSchedule, error) {
 	c, err := sc.svc.store.GetCampaign(ctx, s.WorkspaceID, s.CampaignID)
 	if err != nil {
+		return nil, err
+	}
+	return CronFor(s, c)
+}
+
+// Remove deletes the schedule id of workspace ws (zero: the actor's), with
+// the authority Add needs. A schedule that does not exist is an error
+// wrapping campaign.ErrNotFound.
+func (sc *Scheduler) Remove(ctx context.Context, actor campaign.Actor, ws campaign.WorkspaceID, id ScheduleID) error {
+	if ws == "" {
+		ws = actor.WorkspaceID
+	}
+	if err := sc.svc.authorizeExport(ctx, actor, ws); err != nil {
 		return err
 	}
-	cs, err := CronFor(s, c)
+	return sc.svc.store.DeleteReportSchedule(ctx, ws, id)
+}
+
+// List returns the schedules of workspace ws (zero: the actor's) ordered by
+// ID, with when each is next due, to an actor with the authority Add needs.
+func (sc *Scheduler) List(ctx context.Context, actor campaign.Actor, ws campaign.WorkspaceID) ([]ScheduleRecord, error) {
+	if ws == "" {
+		ws = actor.WorkspaceID
+	}
+	if err := sc.svc.authorizeExport(ctx, actor, ws); err != nil {
+		return nil, err
+	}
+	return sc.svc.store.ListReportSchedules(ctx, ws)
+}
+
+// Next returns when the workspace's schedule id is next due (zero: never),
+// or an error wrapping campaign.ErrNotFound.
+func (sc *Scheduler) Next(ctx context.Context, ws campaign.WorkspaceID, id ScheduleID) (time.Time, error) {
+	r, err := sc.svc.store.GetReportSchedule(ctx, ws, id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return r.Next, nil
+}
+
+// Tick delivers every stored schedule due at the clock's now, once per due
+// time: it claims the due time, moving the schedule's next due time to its
+// first fire time after now, and sends only what it claimed, so a late
+// tick (or the first after a restart) sends a schedule once, and of two
+// schedulers over one store only one sends it. A schedule whose campaign is
+// gone or whose trigger no longer parses is never due again; the failure is
+// recorded in the delivery history. It returns the errors joined
+// (deliveries' wrap [ErrDelivery]).
+func (sc *Scheduler) Tick(ctx context.Context) error {
+	now := sc.svc.now()
+	dues, err := sc.svc.store.DueReportSchedules(ctx, now, 0)
 	if err != nil {
 		return err
 	}
-	now := sc.svc.now()
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	sc.jobs[s.ID] = &job{s: s, cron: cs, next: cs.Next(now)}
-	return nil
-}
-
-// Remove unregisters a schedule.
-func (sc *Scheduler) Remove(id ScheduleID) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	delete(sc.jobs, id)
-}
-
-// Next returns when the schedule is next due (zero if unknown).
-func (sc *Scheduler) Next(id ScheduleID) time.Time {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	if j := sc.jobs[id]; j != nil {
-		return j.next.UTC()
-	}
-	return time.Time{}
-}
-
-// Tick delivers every schedule due at the clock's now, once per due time:
-// after a late tick, the next due time is the first after now. It returns
-// the deliveries' errors joined (each wraps [ErrDelivery]).
-func (sc *Scheduler) Tick(ctx context.Context) error {
-	now := sc.svc.now()
-	type due struct {
-		s  Schedule
-		at time.Time
-	}
-	var dues []due
-	sc.mu.Lock()
-	for _, j := range sc.jobs {
-		if j.next.IsZero() || j.next.After(now) {
+	var errs []error
+	for _, r := range dues {
+		var next time.Time
+		cs, cerr := sc.cron(ctx, r.Schedule)
+		switch {
+		case cerr == nil:
+			next = cs.Next(now).UTC()
+		case !errors.Is(cerr, campaign.ErrNotFound) && !errors.Is(cerr, ErrInvalid):
+			errs = append(errs, cerr) // a store failure: try again next tick
 			continue
 		}
-		dues = append(dues, due{j.s, j.next})
-		j.next = j.cron.Next(now)
-	}
-	sc.mu.Unlock()
-	slices.SortFunc(dues, func(a, b due) int { return a.at.Compare(b.at) })
-	var errs []error
-	for _, d := range dues {
-		if err := sc.Deliver(ctx, d.s, d.at); err != nil {
+		ok, err := sc.svc.store.ClaimReportSchedule(ctx, r.WorkspaceID, r.ID, r.Next, next)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !ok {
+			continue // another scheduler has it, or it changed since
+		}
+		if cerr != nil {
+			d := Delivery{WorkspaceID: r.WorkspaceID, ScheduleID: r.ID, CampaignID: r.CampaignID, Due: r.Next, Try: 1,
+				At: now.UTC(), Recipients: r.Recipients, Error: cerr.Error()}
+			errs = append(errs, fmt.Errorf("%w: schedule %s: %w", ErrDelivery, r.ID, cerr), sc.svc.store.AppendDelivery(ctx, d))
+			continue
+		}
+		if err := sc.deliver(ctx, r.Schedule, r.Next); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// sameSchedule reports whether b is the registered schedule a (a zero
-// WorkspaceID in b is the one Add filled in).
+// sameSchedule reports whether b is the stored schedule a.
 func sameSchedule(a, b Schedule) bool {
-	return a.ID == b.ID && (b.WorkspaceID == "" || a.WorkspaceID == b.WorkspaceID) && a.CampaignID == b.CampaignID && a.Trigger == b.Trigger &&
+	return a.ID == b.ID && a.WorkspaceID == b.WorkspaceID && a.CampaignID == b.CampaignID && a.Trigger == b.Trigger &&
 		a.Cron == b.Cron && slices.Equal(a.Recipients, b.Recipients) && a.Subject == b.Subject && a.Attach == b.Attach
 }
 
@@ -287,20 +324,25 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 	}
 }
 
-// Deliver builds the schedule's report and sends it, retrying up to
+// Deliver builds the schedule's report and sends it now, retrying up to
 // MaxTries with doubling backoff on the scheduler's clock; every try is
-// recorded in the delivery history. due is the fire time it is for. s must
-// have been registered with Add, which checked who may send it: Deliver
-// sends the registered schedule of s.ID, and refuses with ErrInvalid an ID
-// it does not know or a schedule that differs from the registered one.
+// recorded in the delivery history. due is the fire time it is for; it
+// claims nothing, so it is for sending a report again by hand. s must have
+// been stored with Add, which checked who may send it: Deliver sends the
+// stored schedule of s.WorkspaceID and s.ID, and refuses with ErrInvalid
+// one it does not know or one that differs from the stored one.
 func (sc *Scheduler) Deliver(ctx context.Context, s Schedule, due time.Time) error {
-	sc.mu.Lock()
-	j := sc.jobs[s.ID]
-	sc.mu.Unlock()
-	if j == nil || !sameSchedule(j.s, s) {
-		return fmt.Errorf("%w: schedule %q is not the one registered with Add", ErrInvalid, s.ID)
+	r, err := sc.svc.store.GetReportSchedule(ctx, s.WorkspaceID, s.ID)
+	if errors.Is(err, campaign.ErrNotFound) || (err == nil && !sameSchedule(r.Schedule, s)) {
+		return fmt.Errorf("%w: schedule %q is not one stored with Add", ErrInvalid, s.ID)
 	}
-	s = j.s
+	if err != nil {
+		return err
+	}
+	return sc.deliver(ctx, r.Schedule, due)
+}
+
+func (sc *Scheduler) deliver(ctx context.Context, s Schedule, due time.Time) error {
 	m, err := sc.message(ctx, s)
 	if err != nil {
 		d := Delivery{WorkspaceID: s.WorkspaceID, ScheduleID: s.ID, CampaignID: s.CampaignID, Due: due, Try: 1,

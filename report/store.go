@@ -352,6 +352,37 @@ type Store interface {
 	// ListDeliveries returns the workspace's delivery tries, newest first,
 	// at most limit (0: all).
 	ListDeliveries(ctx context.Context, ws campaign.WorkspaceID, limit int) ([]Delivery, error)
+
+	// PutSchedule stores r, replacing the workspace's schedule of the same
+	// ID (its state included).
+	PutReportSchedule(ctx context.Context, r ScheduleRecord) error
+	// GetSchedule returns the workspace's schedule id, or an error wrapping
+	// campaign.ErrNotFound.
+	GetReportSchedule(ctx context.Context, ws campaign.WorkspaceID, id ScheduleID) (ScheduleRecord, error)
+	// ListSchedules returns the workspace's schedules ordered by ID.
+	ListReportSchedules(ctx context.Context, ws campaign.WorkspaceID) ([]ScheduleRecord, error)
+	// DeleteSchedule removes the workspace's schedule id, or returns an
+	// error wrapping campaign.ErrNotFound.
+	DeleteReportSchedule(ctx context.Context, ws campaign.WorkspaceID, id ScheduleID) error
+	// DueSchedules returns the schedules of every workspace whose Next is
+	// set and not after now, ordered by Next, workspace and ID, at most
+	// limit (0: all).
+	DueReportSchedules(ctx context.Context, now time.Time, limit int) ([]ScheduleRecord, error)
+	// ClaimSchedule claims the delivery of the schedule's fire time due:
+	// atomically, if the stored Next is due, it sets Next to next and
+	// LastDue to due and returns true; otherwise (another scheduler
+	// claimed it, the schedule was replaced or removed) it changes nothing
+	// and returns false.
+	ClaimReportSchedule(ctx context.Context, ws campaign.WorkspaceID, id ScheduleID, due, next time.Time) (bool, error)
+}
+
+// ScheduleRecord is a stored [Schedule] with the scheduler's state.
+type ScheduleRecord struct {
+	Schedule
+	// Next is the fire time the schedule is next due; zero: never.
+	Next time.Time
+	// LastDue is the fire time of the last delivery claimed; zero: none.
+	LastDue time.Time
 }
 
 // HistoryLoader loads a past attempt log: calls placed elsewhere (another

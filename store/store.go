@@ -41,6 +41,9 @@ type Store interface {
 	campaign.Leaser
 	// campaign.SpanWriter: agent state spans, written by the dialer.
 	campaign.SpanWriter
+	// campaign.CallerIDStore: caller-ID state (enabled, spam score, daily
+	// and total counts), written by the dialer's caller-ID pool.
+	campaign.CallerIDStore
 	// suppression.Store: DNC and suppression lists.
 	suppression.Store
 	// importer.Store: import history, remembered mappings, phone lookups.

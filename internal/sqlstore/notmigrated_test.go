@@ -54,7 +54,7 @@ func TestNotMigratedSaysCallMigrate(t *testing.T) {
 		check(t, s)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		s, err := postgres.Open(ctx, postgrestest.Schema(t))
+		s, err := postgres.Open(ctx, postgrestest.Schema(t), postgres.WithVirtualTime())
 		require.NoError(t, err)
 		t.Cleanup(func() { s.Close() })
 		check(t, s)

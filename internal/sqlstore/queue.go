@@ -21,10 +21,19 @@ var _ queue.Store = (*Store)(nil)
 
 // queueOptions are the Store's queue settings.
 type queueOptions struct {
-	clock atomic.Int32 // queue.LeaseClock
+	clock   atomic.Int32 // queue.LeaseClock
+	virtual atomic.Bool  // a caller's now far from the database's is a virtual clock
 }
 
-// SetLeaseClock implements queue.LeaseClocker. With queue.StoreClock (the
+// SetVirtualTime, when on, takes a caller's now further than
+// maxVirtualSkew from the database's clock as a virtual clock (a
+// simulation, a test of another day) that judges eligibility, while leases
+// still run on the database's clock. Off (the default), such a now is a
+// broken host clock and queue decisions refuse it with queue.ErrClockSkew.
+func (s *Store) SetVirtualTime(on bool) { s.queue.virtual.Store(on) }
+
+// SetLeaseClock chooses whose clock judges leases (an adapter option:
+// postgres.WithLeaseClock). With queue.StoreClock (the
 // default) Postgres judges lease expiry by the database's
 // clock_timestamp(), so dialer hosts with skewed clocks agree; SQLite, one
 // file on one host, always uses the caller's now.
@@ -50,9 +59,10 @@ func (s *Store) leaseNow(now time.Time) (string, []any) {
 }
 
 // maxVirtualSkew is how far a caller's now may be from the database's
-// clock and still be taken as a skewed host clock. A now further away is
-// a virtual clock (a simulation, a test of another day) and judges
-// eligibility as given; leases still run on the database's clock.
+// clock and still be taken as a skewed host clock, judged by the
+// database's. A now further away is refused (queue.ErrClockSkew) unless
+// the Store was opened for virtual time (SetVirtualTime): then it judges
+// eligibility as given and leases still run on the database's clock.
 const maxVirtualSkew = time.Hour
 
 // clockNow returns the instants a queue decision judges by, in unix
@@ -60,8 +70,9 @@ const maxVirtualSkew = time.Hour
 // intervals), and lease, the base of lease expiry. With the store's clock
 // (Postgres, queue.StoreClock) both are the database's clock_timestamp(),
 // read once so that the whole decision uses one instant; a caller's now
-// further than maxVirtualSkew from it keeps judging eligibility. Without
-// it both are the caller's now.
+// further than maxVirtualSkew from it is queue.ErrClockSkew, or, opened
+// for virtual time, keeps judging eligibility. Without it both are the
+// caller's now.
 func (s *Store) clockNow(ctx context.Context, now time.Time) (at, lease int64, err error) {
 	if s.LeaseClock() != queue.StoreClock {
 		return now.UnixNano(), now.UnixNano(), nil
@@ -71,6 +82,10 @@ func (s *Store) clockNow(ctx context.Context, now time.Time) (at, lease int64, e
 		return 0, 0, err
 	}
 	if d := time.Duration(db - now.UnixNano()); d > maxVirtualSkew || d < -maxVirtualSkew {
+		if !s.queue.virtual.Load() {
+			return 0, 0, fmt.Errorf("%w: the host's now %s is %s from the database's clock (more than %s)",
+				queue.ErrClockSkew, now.UTC().Format(time.RFC3339), d.Abs().Round(time.Second), maxVirtualSkew)
+		}
 		return now.UnixNano(), db, nil
 	}
 	return db, db, nil

@@ -51,6 +51,8 @@ type Store struct {
 	rep   *reportState // report.Store's state (report.go), made on first use
 	// leases are the campaign leases (campaignlease.go), made on first use.
 	leases map[campaignLeaseKey]campaignLease
+	// callerIDs are the caller-ID states (callerid.go), made on first use.
+	callerIDs map[callerIDKey]campaign.CallerIDState
 	// order keeps insertion order of children for stable listings.
 	seq   int64
 	order map[string]int64

@@ -23,6 +23,7 @@ type reportState struct {
 	spans      map[campaign.WorkspaceID][]campaign.AgentSpan
 	exports    map[campaign.WorkspaceID][]report.ExportRecord
 	deliveries map[campaign.WorkspaceID][]report.Delivery
+	schedules  map[campaign.WorkspaceID]map[report.ScheduleID]report.ScheduleRecord
 }
 
 // rs returns the report state, making it on first use; call under the lock.
@@ -32,6 +33,7 @@ func (s *Store) rs() *reportState {
 			spans:      map[campaign.WorkspaceID][]campaign.AgentSpan{},
 			exports:    map[campaign.WorkspaceID][]report.ExportRecord{},
 			deliveries: map[campaign.WorkspaceID][]report.Delivery{},
+			schedules:  map[campaign.WorkspaceID]map[report.ScheduleID]report.ScheduleRecord{},
 		}
 	}
 	return s.rep

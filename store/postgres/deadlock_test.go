@@ -30,7 +30,7 @@ import (
 func TestClaimRetriesDeadlock(t *testing.T) {
 	dsn := postgrestest.Schema(t)
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn, postgres.WithMaxConns(4))
+	s, err := postgres.Open(ctx, dsn, postgres.WithMaxConns(4), postgres.WithVirtualTime())
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	require.NoError(t, s.Migrate(ctx))

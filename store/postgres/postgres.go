@@ -49,6 +49,7 @@ type options struct {
 	schema     string
 	maxConns   int
 	leaseClock queue.LeaseClock
+	virtual    bool
 }
 
 // Option configures [Open].
@@ -90,6 +91,20 @@ func WithLeaseClock(c queue.LeaseClock) Option {
 			return fmt.Errorf("postgres: unknown lease clock %d", c)
 		}
 		o.leaseClock = c
+		return nil
+	}
+}
+
+// WithVirtualTime opens the Store for hosts on a virtual clock (a
+// simulation, a test of another day) while leases run on the database's
+// clock: a caller's now more than an hour from the database's clock then
+// judges eligibility (due times, calling windows) as given. Without it
+// (the default) such a now is a broken host clock, and claims, refills
+// and promotions refuse it with queue.ErrClockSkew rather than judge
+// calling windows by it. Has no effect with queue.CallerClock.
+func WithVirtualTime() Option {
+	return func(o *options) error {
+		o.virtual = true
 		return nil
 	}
 }
@@ -160,6 +175,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	s.db = db
 	s.SetLeaseClock(o.leaseClock)
+	s.SetVirtualTime(o.virtual)
 	return s, nil
 }
 

@@ -18,6 +18,35 @@ import (
 	"github.com/callstackhq/callstack/suppression"
 )
 
+// TestClockSkewRefused: with the database's clock judging (the default),
+// a host whose clock is hours off leases nothing and says so, rather than
+// judge calling windows and due times by its clock; opened for virtual
+// time, the same now judges eligibility.
+func TestClockSkewRefused(t *testing.T) {
+	ctx := context.Background()
+	dsn := postgrestest.Schema(t)
+	s, err := postgres.Open(ctx, dsn, postgres.WithMaxConns(2))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	require.NoError(t, s.Migrate(ctx))
+	q := queue.ClaimQuery{Limit: 1, TTL: time.Minute, Token: "t"}
+	for _, off := range []time.Duration{-2 * time.Hour, 3 * time.Hour} {
+		_, err = s.Claim(ctx, "ws", "cmp", q, time.Now().Add(off))
+		require.ErrorIs(t, err, queue.ErrClockSkew, "a host %s off", off)
+		_, err = s.Refill(ctx, "ws", "cmp", queue.Refill{Target: 10}, time.Now().Add(off))
+		require.ErrorIs(t, err, queue.ErrClockSkew, "a host %s off", off)
+	}
+	ls, err := s.Claim(ctx, "ws", "cmp", q, time.Now().Add(10*time.Minute))
+	require.NoError(t, err, "a host minutes off is judged by the database's clock")
+	require.Empty(t, ls)
+
+	v, err := postgres.Open(ctx, dsn, postgres.WithMaxConns(2), postgres.WithVirtualTime())
+	require.NoError(t, err)
+	t.Cleanup(func() { v.Close() })
+	_, err = v.Claim(ctx, "ws", "cmp", q, time.Now().Add(-2*time.Hour))
+	require.NoError(t, err, "opened for virtual time, a far now judges eligibility")
+}
+
 // TestQueueTwoPools: two Stores with separate connection pools on one
 // schema stand for two dialer processes; 8 goroutines (4 on each) claim
 // and finish every contact with the database's clock judging leases. No
@@ -27,7 +56,7 @@ func TestQueueTwoPools(t *testing.T) {
 	ctx := context.Background()
 	var stores [2]*postgres.Store
 	for i := range stores {
-		s, err := postgres.Open(ctx, dsn, postgres.WithMaxConns(4))
+		s, err := postgres.Open(ctx, dsn, postgres.WithMaxConns(4), postgres.WithVirtualTime())
 		require.NoError(t, err)
 		t.Cleanup(func() { s.Close() })
 		require.NoError(t, s.Migrate(ctx))

@@ -170,6 +170,12 @@ func authzRows() []authzRow {
 			call: func(e *authzEnv, a campaign.Actor, u any) error {
 				return e.x.svc.RemoveMember(ctx, a, u.(campaign.UserID))
 			}},
+		{typ: cmp, method: "UpdateCallerID", allow: rolesManage, cross: crossOwn,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				score := 3.5
+				_, err := e.x.svc.UpdateCallerID(ctx, a, "+14155550199", campaign.CallerIDUpdate{SpamScore: &score})
+				return err
+			}},
 		{typ: cmp, method: "CreateCampaign", allow: rolesManage, cross: crossOwn,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				_, err := e.x.svc.CreateCampaign(ctx, a, campaign.Campaign{Name: e.next("camp")})
@@ -319,6 +325,21 @@ func authzRows() []authzRow {
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				return e.sched.Add(ctx, a, report.Schedule{ID: report.ScheduleID(e.next("rs")), WorkspaceID: e.c.WorkspaceID,
 					CampaignID: e.c.ID, Trigger: report.TriggerMidnight, Recipients: []string{"client@example.com"}, Attach: true})
+			}},
+		{typ: "*report.Scheduler", method: "Remove", allow: rolesManage, cross: crossRefused,
+			setup: func(e *authzEnv, _ campaign.Actor) any {
+				id := report.ScheduleID(e.next("rs"))
+				require.NoError(e.x.t, e.sched.Add(ctx, e.a[campaign.RoleTeamAdmin], report.Schedule{ID: id, WorkspaceID: e.c.WorkspaceID,
+					CampaignID: e.c.ID, Trigger: report.TriggerMidnight, Recipients: []string{"client@example.com"}}))
+				return id
+			},
+			call: func(e *authzEnv, a campaign.Actor, id any) error {
+				return e.sched.Remove(ctx, a, e.c.WorkspaceID, id.(report.ScheduleID))
+			}},
+		{typ: "*report.Scheduler", method: "List", allow: rolesManage, cross: crossRefused,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.sched.List(ctx, a, e.c.WorkspaceID)
+				return err
 			}},
 
 		{typ: "*dialer.Engine", method: "Login", allow: rolesCallers, cross: crossRefused,

@@ -30,6 +30,19 @@ func runLeaseClockTests(t *testing.T, caps Capabilities, newStore NewStore) {
 		t.Cleanup(func() { _ = s.Close() })
 		testLeaseClock(t, newQueueHarness(t, newHarness(t, s), s, s, s), true)
 	})
+	t.Run("QueueOneClockCaller", func(t *testing.T) {
+		s := newStore(t)
+		t.Cleanup(func() { _ = s.Close() })
+		testQueueOneClock(t, newQueueHarness(t, newHarness(t, s), s, s, s), false)
+	})
+	t.Run("QueueOneClockStore", func(t *testing.T) {
+		if caps.StoreClock == nil {
+			return // no clock of its own: QueueOneClockCaller checked the caller's
+		}
+		s := caps.StoreClock(t)
+		t.Cleanup(func() { _ = s.Close() })
+		testQueueOneClock(t, newQueueHarness(t, newHarness(t, s), s, s, s), true)
+	})
 }
 
 // testLeaseClock claims a contact for a minute, then moves the caller's

@@ -46,7 +46,6 @@ var queueTests = []struct {
 	{"QueueOpenDials", testQueueOpenDials},
 	{"QueueHopper", testQueueHopper},
 	{"QueueStatus", testQueueStatus},
-	{"QueueOneClock", testQueueOneClock},
 }
 
 func runQueueTests(t *testing.T, newStore NewStore) { runQueueSuite(t, newStore, queueTests) }

@@ -12,21 +12,13 @@ import (
 )
 
 // testQueueOneClock: a claim judges every rule by one instant and
-// reports it (Lease.ClaimedAt). With the store's clock chosen (a store
-// that has one: queue.LeaseClocker, LeaseClock() StoreClock), that instant is the store's, so a
-// host whose clock is 10 minutes fast leases nothing before it is due or
-// before its window opens, and one 10 minutes slow nothing after its
+// reports it (Lease.ClaimedAt). For a store that judges by a clock of its
+// own (storeClock; Capabilities.StoreClock) that instant is the store's,
+// so a host whose clock is 10 minutes fast leases nothing before it is due
+// or before its window opens, and one 10 minutes slow nothing after its
 // window closed. A store without its own clock judges by the caller's.
-func testQueueOneClock(t *testing.T, x *queueHarness) {
-	hasClock := false
-	if lc, ok := x.store.(queue.LeaseClocker); ok {
-		lc.SetLeaseClock(queue.StoreClock)
-		t.Cleanup(func() { lc.SetLeaseClock(queue.CallerClock) })
-		// A store may accept the choice and still have no clock of its
-		// own (SQLite): it says which clock judges.
-		eff, ok := x.store.(interface{ LeaseClock() queue.LeaseClock })
-		hasClock = !ok || eff.LeaseClock() == queue.StoreClock
-	}
+func testQueueOneClock(t *testing.T, x *queueHarness, storeClock bool) {
+	hasClock := storeClock
 	c := x.running(nil)
 	// truth is the clock that should judge: the store's (the database's
 	// is the real time) or, without one, the caller's.

@@ -91,6 +91,8 @@ func Run(t *testing.T, caps Capabilities, newStore NewStore) {
 	runQueueTests(t, newStore)
 	runImporterTests(t, newStore)
 	runCampaignLeaseTests(t, newStore)
+	runCallerIDTests(t, newStore)
+	runScheduleTests(t, newStore)
 	runLeaseClockTests(t, caps, newStore)
 	t.Run("Report", func(t *testing.T) {
 		reporttest.Run(t, func(t *testing.T) reporttest.Store {
@@ -154,7 +156,7 @@ func newHarness(t *testing.T, s store.Store) *harness {
 	require.NoError(t, err)
 	clock := NewClock(time.Date(2026, 3, 8, 1, 59, 59, 123456789, ny))
 	supp := &recordingSuppressor{}
-	svc, err := campaign.NewService(campaign.Config{Store: s, Clock: clock.Now, Suppressor: supp})
+	svc, err := campaign.NewService(campaign.Config{Store: s, Clock: clock.Now, Suppressor: supp, CallerIDs: s})
 	require.NoError(t, err)
 	return &harness{t: t, ctx: context.Background(), store: s, clock: clock, svc: svc, supp: supp}
 }
