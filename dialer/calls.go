@@ -824,6 +824,12 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 		e.stats.Blocked++
 		return false, errors.Join(e.cfg.Attempts.RecordBlocks(ctx, e.cfg.Workspace, []campaign.Block{b}), e.release(ctx, l))
 	}
+	// The dial happens now, not at the tick's start: the attempt log's
+	// StartedAt (which retry intervals and the time between calls are
+	// judged from) must not precede the claim and the gate.
+	if t := e.cfg.Clock(); t.After(now) {
+		now = t
+	}
 	from := ""
 	if len(e.pool.cfg.Numbers) > 0 {
 		var err error
