@@ -13,6 +13,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/dialer"
+	"github.com/callstackhq/callstack/dialer/simagent"
 	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/sim"
@@ -76,7 +77,7 @@ func (c *slowDialCarrier) Bridge(ctx context.Context, id telephony.CallID, to te
 // dial request.
 func TestBridgeNotDelayedByASlowDial(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	zone := openZone(time.Now())
+	zone := simagent.OpenZone(time.Now())
 	settings := campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1, DialerInterval: 100 * time.Millisecond, WrapUp: 100 * time.Millisecond}
 	f := newFleet(t, time.Now, settings, 2, zone, "")
 	sc, err := sim.New(sim.Config{Seed: 1, Now: time.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {

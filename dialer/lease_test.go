@@ -14,6 +14,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/dialer"
+	"github.com/callstackhq/callstack/dialer/simagent"
 	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/store/memory"
 	"github.com/callstackhq/callstack/suppression"
@@ -421,35 +422,12 @@ func TestCrashResume(t *testing.T) {
 	assert.Equal(t, campaign.StatusCompleted, f.status())
 }
 
-// openZone returns a fixed-offset zone whose local time is mid-day, not
-// on a Sunday, so that a real-time test may dial whenever it runs.
-func openZone(now time.Time) string {
-	best := ""
-	for off := -12; off <= 14; off++ {
-		name := "Etc/GMT"
-		switch {
-		case off > 0:
-			name += fmt.Sprintf("-%d", off) // Etc signs are inverted
-		case off < 0:
-			name += fmt.Sprintf("+%d", -off)
-		}
-		local := now.In(time.FixedZone(name, off*3600))
-		if local.Hour() >= 10 && local.Hour() < 19 {
-			if local.Weekday() != time.Sunday {
-				return name
-			}
-			best = name
-		}
-	}
-	return best
-}
-
 // TestRunDrainsWithoutLeaks runs an engine in real time with the
 // simulated carrier's real-time runner, cancels it, and checks that Run
 // drains and returns, the lease is released, and no goroutine is left.
 func TestRunDrainsWithoutLeaks(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	zone := openZone(time.Now())
+	zone := simagent.OpenZone(time.Now())
 	settings := campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 3, RetryInterval: time.Minute, MinTimeBetweenCalls: time.Minute,
 		DialerInterval: 100 * time.Millisecond, WrapUp: 100 * time.Millisecond}
 	f := newFleet(t, time.Now, settings, 20, zone, "")

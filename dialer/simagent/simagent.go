@@ -219,3 +219,29 @@ func (t *Team) Act(ctx context.Context, now time.Time) error {
 	}
 	return nil
 }
+
+// OpenZone returns a fixed-offset zone ("Etc/GMT-3" and the like) where it
+// is between 10:00 and 19:00 at now, on a weekday if any such zone has
+// one, so that a campaign run in real time may dial whenever it is
+// started. Examples and tests that dial in real time give it to their
+// campaign (Campaign.Timezone) and contacts (Contact.Timezones).
+func OpenZone(now time.Time) string {
+	best := ""
+	for off := -12; off <= 14; off++ {
+		name := "Etc/GMT"
+		switch {
+		case off > 0:
+			name += fmt.Sprintf("-%d", off) // Etc signs are inverted
+		case off < 0:
+			name += fmt.Sprintf("+%d", -off)
+		}
+		local := now.In(time.FixedZone(name, off*3600))
+		if local.Hour() >= 10 && local.Hour() < 19 {
+			if local.Weekday() != time.Saturday && local.Weekday() != time.Sunday {
+				return name
+			}
+			best = name
+		}
+	}
+	return best
+}

@@ -21,6 +21,7 @@ import (
 	_ "github.com/lib/pq" // the parent's own reads of progress
 
 	"github.com/callstackhq/callstack/campaign"
+	"github.com/callstackhq/callstack/dialer/simagent"
 	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/store/postgres"
 )
@@ -132,7 +133,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 			}
 		}
 	}
-	zone := openZone(time.Now())
+	zone := simagent.OpenZone(time.Now())
 	j := job{DSN: o.DSN, Workspace: ws.ID, Agents: agentsPerEngine, LeaseTTL: o.LeaseTTL, Seed: o.Seed}
 	for ci := range o.Campaigns {
 		c, err := svc.CreateCampaign(ctx, admin, campaign.Campaign{Name: fmt.Sprintf("scaleout %d", ci), Timezone: "UTC", Settings: campaign.Settings{
@@ -563,27 +564,4 @@ func doubleDials(as []campaign.Attempt, retry time.Duration, kills []time.Time) 
 		}
 	}
 	return n
-}
-
-// openZone returns a fixed-offset zone where it is between 10:00 and
-// 19:00 at now, on a weekday if one is.
-func openZone(now time.Time) string {
-	best := ""
-	for off := -12; off <= 14; off++ {
-		name := "Etc/GMT"
-		switch {
-		case off > 0:
-			name += fmt.Sprintf("-%d", off) // Etc signs are inverted
-		case off < 0:
-			name += fmt.Sprintf("+%d", -off)
-		}
-		local := now.In(time.FixedZone(name, off*3600))
-		if local.Hour() >= 10 && local.Hour() < 19 {
-			if local.Weekday() != time.Saturday && local.Weekday() != time.Sunday {
-				return name
-			}
-			best = name
-		}
-	}
-	return best
 }

@@ -35,6 +35,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/dialer"
+	"github.com/callstackhq/callstack/dialer/simagent"
 	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/store"
 	"github.com/callstackhq/callstack/store/memory"
@@ -228,7 +229,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	}
 	// The contacts live in a zone where it is daytime now, so calling
 	// hours allow the soak whenever it runs.
-	zone := openZone(time.Now())
+	zone := simagent.OpenZone(time.Now())
 	c, err := svc.CreateCampaign(ctx, admin, campaign.Campaign{Name: "soak", Timezone: "UTC", Settings: campaign.Settings{
 		DialMode: campaign.DialPredictive, MaxConcurrentCalls: 10 * o.Agents, CallSpacing: 100, DialerInterval: 200 * time.Millisecond,
 		RingTimeout: 15 * time.Second, WrapUp: 5 * time.Second, MaxAttempts: 1, HopperSize: 20 * o.Agents,
@@ -415,29 +416,6 @@ wait:
 	}
 	res.Stuck = len(p.Contacts)
 	return res, nil
-}
-
-// openZone returns a fixed-offset zone where it is between 10:00 and
-// 19:00 at now, on a weekday if one is.
-func openZone(now time.Time) string {
-	best := ""
-	for off := -12; off <= 14; off++ {
-		name := "Etc/GMT"
-		switch {
-		case off > 0:
-			name += fmt.Sprintf("-%d", off) // Etc signs are inverted
-		case off < 0:
-			name += fmt.Sprintf("+%d", -off)
-		}
-		local := now.In(time.FixedZone(name, off*3600))
-		if local.Hour() >= 10 && local.Hour() < 19 {
-			if local.Weekday() != time.Saturday && local.Weekday() != time.Sunday {
-				return name
-			}
-			best = name
-		}
-	}
-	return best
 }
 
 func pct(ds []time.Duration, p int) int64 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/dialer"
+	"github.com/callstackhq/callstack/dialer/simagent"
 	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/store/postgres"
 	"github.com/callstackhq/callstack/store/postgres/postgrestest"
@@ -49,30 +50,6 @@ type loggedCarrier struct {
 func (c loggedCarrier) Dial(ctx context.Context, req telephony.DialRequest) (telephony.CallID, error) {
 	c.log.add(c.name)
 	return c.Carrier.Dial(ctx, req)
-}
-
-// openZone returns a fixed-offset zone whose local time is mid-day, not
-// on a Sunday when it can, so that a real-time test may dial whenever it
-// runs.
-func openZone(now time.Time) string {
-	best := ""
-	for off := -12; off <= 14; off++ {
-		name := "Etc/GMT"
-		switch {
-		case off > 0:
-			name += fmt.Sprintf("-%d", off) // Etc signs are inverted
-		case off < 0:
-			name += fmt.Sprintf("+%d", -off)
-		}
-		local := now.In(time.FixedZone(name, off*3600))
-		if local.Hour() >= 10 && local.Hour() < 19 {
-			if local.Weekday() != time.Sunday {
-				return name
-			}
-			best = name
-		}
-	}
-	return best
 }
 
 // TestCampaignLeaseTwoProcesses: two engines on two connection pools of
@@ -113,7 +90,7 @@ func TestCampaignLeaseTwoProcesses(t *testing.T) {
 		DialMode: campaign.DialProgressive, MaxAttempts: 3, RetryInterval: time.Minute, MinTimeBetweenCalls: time.Minute,
 		DialerInterval: 100 * time.Millisecond, WrapUp: 100 * time.Millisecond, CallerIDs: []string{"+14155550100"}}})
 	require.NoError(t, err)
-	zone := openZone(time.Now())
+	zone := simagent.OpenZone(time.Now())
 	cs := make([]campaign.Contact, 40)
 	for i := range cs {
 		cs[i] = campaign.Contact{CampaignID: c.ID, Phone: fmt.Sprintf("+1312%07d", 2000000+i), Timezones: []string{zone}}
