@@ -27,12 +27,20 @@ func (s *Store) AcquireCampaignLease(ctx context.Context, ws campaign.WorkspaceI
 	args = append(args, nowArgs...)
 	args = append(args, ttl.Nanoseconds())
 	args = append(args, nowArgs...)
+	// The update reads the clock again: on Postgres the VALUES row is
+	// computed before the statement waits for a concurrent renewal's row
+	// lock, and a lease granted after that wait must run its TTL from the
+	// grant, not from before it (else it would appear to start while the
+	// previous holder's lease still ran).
+	args = append(args, nowArgs...)
+	args = append(args, ttl.Nanoseconds())
+	args = append(args, nowArgs...)
 	args = append(args, nowArgs...)
 	var exp []int64
 	err := s.w.SelectContext(ctx, &exp, s.q(`INSERT INTO campaign_leases (workspace_id, campaign_id, holder, expires_at, acquired_at)
 VALUES (?, ?, ?, `+nowExpr+` + CAST(? AS BIGINT), `+nowExpr+`)
-ON CONFLICT (workspace_id, campaign_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
-acquired_at = CASE WHEN campaign_leases.holder = excluded.holder THEN campaign_leases.acquired_at ELSE excluded.acquired_at END
+ON CONFLICT (workspace_id, campaign_id) DO UPDATE SET holder = excluded.holder, expires_at = `+nowExpr+` + CAST(? AS BIGINT),
+acquired_at = CASE WHEN campaign_leases.holder = excluded.holder THEN campaign_leases.acquired_at ELSE `+nowExpr+` END
 WHERE campaign_leases.holder = excluded.holder OR campaign_leases.expires_at <= `+nowExpr+`
 RETURNING expires_at`), args...)
 	if err != nil {
