@@ -382,22 +382,23 @@ func (p *CallerIDPool) settle(number string, st campaign.CallerIDState, recorded
 // engine has a CallerIDStore, counts the use there first: the daily cap is
 // then enforced from the stored count, shared by every process and kept
 // across restarts. A number the store finds at its cap is skipped.
-func (e *Engine) pickCallerID(ctx context.Context, now time.Time) (string, error) {
-	for range len(e.pool.cfg.Numbers) + 1 {
-		from, err := e.pool.Pick(now)
+// It runs beside the loop: the pool has a lock of its own.
+func (e *Engine) pickCallerID(ctx context.Context, pool *CallerIDPool, now time.Time) (string, error) {
+	for range len(pool.cfg.Numbers) + 1 {
+		from, err := pool.Pick(now)
 		if err != nil || e.cfg.CallerIDStore == nil {
 			return from, err
 		}
 		st, err := e.cfg.CallerIDStore.RecordCallerIDUse(ctx, e.cfg.Workspace,
-			campaign.CallerIDUse{Number: from, Day: e.pool.Day(now), DailyCap: e.pool.cfg.DailyCap, At: now})
+			campaign.CallerIDUse{Number: from, Day: pool.Day(now), DailyCap: pool.cfg.DailyCap, At: now})
 		switch {
 		case err == nil:
-			e.pool.settle(from, st, true, false)
+			pool.settle(from, st, true, false)
 			return from, nil
 		case errors.Is(err, campaign.ErrCallerIDCapped):
-			e.pool.settle(from, st, false, false)
+			pool.settle(from, st, false, false)
 		default:
-			e.pool.settle(from, st, false, true)
+			pool.settle(from, st, false, true)
 			return "", fmt.Errorf("dialer: record caller ID use: %w", err)
 		}
 	}

@@ -33,7 +33,7 @@ func TestPickCallerIDSharesTheStoredCap(t *testing.T) {
 	}
 	var got []string
 	for range 3 {
-		from, err := e.pickCallerID(ctx, t0)
+		from, err := e.pickCallerID(ctx, e.pool, t0)
 		if err != nil {
 			require.ErrorIs(t, err, ErrNoCallerID)
 			break
@@ -51,7 +51,7 @@ func TestPickCallerIDSharesTheStoredCap(t *testing.T) {
 	assert.Equal(t, int64(2), ns[0].CallsTotal)
 
 	// The next local day both numbers are used again.
-	from, err := e.pickCallerID(ctx, t0.Add(24*time.Hour))
+	from, err := e.pickCallerID(ctx, e.pool, t0.Add(24*time.Hour))
 	require.NoError(t, err)
 	assert.NotEmpty(t, from)
 }

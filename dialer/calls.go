@@ -67,6 +67,8 @@ type call struct {
 	extendAt time.Time
 	// adopted marks a call of an earlier run followed to its end.
 	adopted bool
+	// extending is set while a lease extension runs beside the loop.
+	extending bool
 }
 
 // sortedCalls returns the calls in flight in the order they were placed,
@@ -225,8 +227,38 @@ func (e *Engine) end(ctx context.Context, c *call, now time.Time) error {
 	return e.finish(ctx, c, now)
 }
 
-// finish writes the call's attempt through the queue and forgets the call.
+// finish forgets the call and writes its attempt through the queue,
+// beside the loop (see storeOp); a failed write is logged, and one that
+// loses an outcome to a lost lease counts in Stats.LostOutcomes.
 func (e *Engine) finish(ctx context.Context, c *call, now time.Time) error {
+	l, o := e.forget(ctx, c, now)
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "finish",
+		run: func(ctx context.Context) { err = e.cfg.Queue.Finish(ctx, l, o) },
+		apply: func(ctx context.Context, _ time.Time) error {
+			return e.finished(ctx, c, o, err)
+		}}, now)
+}
+
+// finished accounts for the write of call c's attempt. e.mu must be held.
+func (e *Engine) finished(ctx context.Context, c *call, o queue.Outcome, err error) error {
+	if errors.Is(err, queue.ErrLeaseLost) {
+		e.cfg.Logger.ErrorContext(ctx, "dialer: lease lost before the attempt was written", "contact", c.lease.ContactID, "attempt", c.attemptID, "with_outcome", o.Disposition != nil)
+		if o.Disposition != nil {
+			e.stats.LostOutcomes++
+			return fmt.Errorf("%w: attempt %s: %w", ErrOutcomeLost, c.attemptID, err)
+		}
+		return fmt.Errorf("dialer: attempt %s: %w", c.attemptID, err)
+	}
+	if err != nil {
+		e.cfg.Logger.ErrorContext(ctx, "dialer: attempt not written; the queue logs it as unknown when its lease lapses", "contact", c.lease.ContactID, "attempt", c.attemptID, "err", err)
+	}
+	return err
+}
+
+// forget takes the call out of the engine and builds the outcome its
+// attempt is written with. e.mu must be held.
+func (e *Engine) forget(ctx context.Context, c *call, now time.Time) (queue.Lease, queue.Outcome) {
 	c.done = true
 	// A dial that ended without a first outcome (unknown, cut by Stop)
 	// still takes its place in the guardrail's window, so later ones can
@@ -271,16 +303,7 @@ func (e *Engine) finish(ctx context.Context, c *call, now time.Time) error {
 	a.Cost, a.Currency = campaign.Money(c.cost.Micros), c.cost.Currency
 	a.CarrierCallID, a.CarrierCode, a.CarrierStatus = string(c.callID), c.code, c.status
 	a.AgentID, a.Abandoned = c.agent, c.abandoned
-	err := e.cfg.Queue.Finish(ctx, c.lease, o)
-	if errors.Is(err, queue.ErrLeaseLost) {
-		e.cfg.Logger.ErrorContext(ctx, "dialer: lease lost before the attempt was written", "contact", c.lease.ContactID, "attempt", c.attemptID, "with_outcome", c.outcome != nil)
-		if c.outcome != nil && c.outcome.Disposition != nil {
-			e.stats.LostOutcomes++
-			return fmt.Errorf("%w: attempt %s: %w", ErrOutcomeLost, c.attemptID, err)
-		}
-		return fmt.Errorf("dialer: attempt %s: %w", c.attemptID, err)
-	}
-	return err
+	return c.lease, o
 }
 
 // bridge connects a live answer to an agent (or to the preview caller):
@@ -387,7 +410,7 @@ func (e *Engine) dialResult(ctx context.Context, op *carrierOp, now time.Time) e
 		if c.agent != "" {
 			e.agents.release(c.agent, 0, now)
 		}
-		return errors.Join(fmt.Errorf("dialer: dial: %w", err), e.release(ctx, c.lease))
+		return errors.Join(fmt.Errorf("dialer: dial: %w", err), e.giveBack(ctx, now, c.lease))
 	default:
 		c.result, c.ended, c.endedAt = campaign.ResultFailed, true, now
 		var te *telephony.Error
@@ -494,27 +517,42 @@ func (e *Engine) timeouts(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// extend renews a call's lease for HopperExpiry, half-way through it.
+// extend renews a call's lease for HopperExpiry, a third of the way
+// through it, beside the loop.
 func (e *Engine) extend(ctx context.Context, c *call, now time.Time) error {
-	ttl := e.c.Settings.HopperExpiry
-	l, err := e.cfg.Queue.Extend(ctx, c.lease, ttl)
-	switch {
-	case errors.Is(err, queue.ErrLeaseLost):
-		c.extendAt = time.Time{}
-		e.cfg.Logger.ErrorContext(ctx, "dialer: lease of a call in flight lost; its outcome cannot be written", "attempt", c.attemptID, "contact", c.lease.ContactID)
-		return fmt.Errorf("dialer: extend lease of %s: %w", c.attemptID, err)
-	case err != nil:
-		c.extendAt = now.Add(min(ttl/10, 5*time.Second))
-		return fmt.Errorf("dialer: extend lease of %s: %w", c.attemptID, err)
+	if c.extending {
+		return nil
 	}
-	c.lease = l
-	c.extendAt = extendAt(l, ttl)
-	return nil
+	c.extending = true
+	ttl := e.c.Settings.HopperExpiry
+	old := c.lease
+	var l queue.Lease
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "extend",
+		run: func(ctx context.Context) { l, err = e.cfg.Queue.Extend(ctx, old, ttl) },
+		apply: func(ctx context.Context, now time.Time) error {
+			c.extending = false
+			switch {
+			case errors.Is(err, queue.ErrLeaseLost):
+				c.extendAt = time.Time{}
+				e.cfg.Logger.ErrorContext(ctx, "dialer: lease of a call in flight lost; its outcome cannot be written", "attempt", c.attemptID, "contact", c.lease.ContactID)
+				return fmt.Errorf("dialer: extend lease of %s: %w", c.attemptID, err)
+			case err != nil:
+				c.extendAt = now.Add(min(ttl/10, 5*time.Second))
+				return fmt.Errorf("dialer: extend lease of %s: %w", c.attemptID, err)
+			}
+			// The token stays; only the expiry moves.
+			c.lease.ExpiresAt = later(c.lease.ExpiresAt, l.ExpiresAt)
+			c.extendAt = extendAt(c.lease, ttl)
+			return nil
+		}}, now)
 }
 
-// extendAt is when a lease of ttl is next extended: half-way.
+// extendAt is when a lease of ttl is next extended: a third of the way
+// through, so that a renewal delayed by a slow store (or retried after a
+// failure) still lands well before the lease lapses.
 func extendAt(l queue.Lease, ttl time.Duration) time.Time {
-	return l.ExpiresAt.Add(-ttl / 2)
+	return l.ExpiresAt.Add(-ttl * 2 / 3)
 }
 
 // outcomeTimeout finishes a call whose outcome was not saved within
@@ -698,6 +736,11 @@ func (e *Engine) observation(now time.Time) (pacing.Observation, []BusyAgentInfo
 			obs.Ringing = append(obs.Ringing, pacing.RingingCall{Age: now.Sub(c.startedAt)})
 		}
 	}
+	// Calls still passing the gate and the journal beside the loop are
+	// about to ring.
+	for range e.placing {
+		obs.Ringing = append(obs.Ringing, pacing.RingingCall{})
+	}
 	return obs, busyIDs
 }
 
@@ -723,7 +766,7 @@ func (e *Engine) tick(ctx context.Context, now time.Time) error {
 	if ab.PeriodLive > 0 && float64(ab.PeriodAbandoned) >= e.cfg.ThrottleAt*ab.CapOrDefault()*float64(ab.PeriodLive) {
 		n = min(n, max(obs.AgentsIdle-len(obs.Ringing)-obs.Waiting, 0))
 	}
-	inFlight := 0
+	inFlight := e.placing
 	for _, c := range e.calls {
 		if c.state == stateDialing || c.state == stateWaiting {
 			inFlight++
@@ -732,29 +775,46 @@ func (e *Engine) tick(ctx context.Context, now time.Time) error {
 	n = min(n, e.c.Settings.MaxConcurrentCalls-inFlight)
 	n = min(n, e.spacingBudget(now))
 	if n <= 0 || now.Before(e.dialsUntil) {
+		e.want = 0
 		return nil
 	}
-	if err := e.fillHopper(ctx, n, now); err != nil {
-		return err
-	}
+	// The claim and each call's gate and journal run beside the loop: the
+	// claim's answer places what this decision still wants.
+	e.want = n
+	return errors.Join(e.fillHopper(ctx, n, now), e.placeFromHopper(ctx, now))
+}
+
+// placeFromHopper starts placing hoppered contacts while the last pacer
+// decision wants calls. e.mu must be held.
+func (e *Engine) placeFromHopper(ctx context.Context, now time.Time) error {
 	var errs []error
-	for n > 0 && len(e.hopper) > 0 {
+	for e.want > 0 && len(e.hopper) > 0 {
 		l := e.hopper[0]
 		e.hopper = e.hopper[1:]
-		placed, err := e.place(ctx, l, "", now)
-		// Answers that came in meanwhile are bridged before the next dial.
-		errs = append(errs, e.applyInbox(ctx, now))
-		if err != nil {
-			errs = append(errs, err)
-			if errors.Is(err, ErrNoCallerID) {
-				errs = append(errs, e.trimHopper(ctx, now, 0))
-				break
-			}
-		}
-		if placed {
-			n--
-			e.spacingCount++
-		}
+		e.want--
+		e.placing++
+		env := e.placeEnv()
+		var p placement
+		errs = append(errs, e.submitStore(ctx, &storeOp{name: "place",
+			run: func(ctx context.Context) { p = e.prepare(ctx, env, l, "", now) },
+			apply: func(ctx context.Context, now time.Time) error {
+				e.placing--
+				placed, err := e.commit(ctx, p, now)
+				if placed {
+					e.spacingCount++
+					return err
+				}
+				if errors.Is(err, ErrNoCallerID) {
+					e.want = 0
+					return errors.Join(err, e.trimHopper(ctx, now, 0))
+				}
+				if !e.draining && !e.stopped && e.pacing() {
+					// A refused contact leaves its place to the next one.
+					e.want++
+					err = errors.Join(err, e.placeFromHopper(ctx, now))
+				}
+				return err
+			}}, now))
 	}
 	return errors.Join(errs...)
 }
@@ -768,61 +828,119 @@ func (e *Engine) spacingBudget(now time.Time) int {
 	return int(e.c.Settings.CallSpacing - e.spacingCount)
 }
 
-// fillHopper claims enough leases to place n calls, up to HopperSize.
-// After a claim that found nothing it waits a few seconds before asking
-// again, so an exhausted queue costs nothing.
+// fillHopper claims enough leases to place n calls, up to HopperSize,
+// beside the loop; one claim runs at a time. After a claim that found
+// nothing it waits a few seconds before asking again, so an exhausted
+// queue costs nothing.
 func (e *Engine) fillHopper(ctx context.Context, n int, now time.Time) error {
-	if len(e.hopper) >= n || now.Before(e.nextClaim) {
+	if e.claiming || len(e.hopper) >= n || now.Before(e.nextClaim) {
 		return nil
 	}
 	want := min(max(n, e.c.Settings.HopperSize/10), e.c.Settings.HopperSize) - len(e.hopper)
-	ls, err := e.cfg.Queue.Claim(ctx, e.cfg.Workspace, e.cfg.Campaign, want, e.c.Settings.HopperExpiry)
-	if errors.Is(err, queue.ErrNotRunning) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("dialer: claim: %w", err)
-	}
-	if len(ls) == 0 {
-		e.nextClaim = now.Add(claimBackoff)
-	}
-	e.hopper = append(e.hopper, ls...)
-	return nil
+	ttl := e.c.Settings.HopperExpiry
+	e.claiming = true
+	var ls []queue.Lease
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "claim",
+		run: func(ctx context.Context) { ls, err = e.cfg.Queue.Claim(ctx, e.cfg.Workspace, e.cfg.Campaign, want, ttl) },
+		apply: func(ctx context.Context, now time.Time) error {
+			e.claiming = false
+			if errors.Is(err, queue.ErrNotRunning) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("dialer: claim: %w", err)
+			}
+			if len(ls) == 0 {
+				e.nextClaim = now.Add(claimBackoff)
+			}
+			e.hopper = append(e.hopper, ls...)
+			if e.draining || e.stopped || !e.pacing() {
+				return e.trimHopper(ctx, now, 0)
+			}
+			return e.placeFromHopper(ctx, now)
+		}}, now)
 }
 
 // trimHopper gives back hoppered leases beyond keep and those close to
 // expiry.
 func (e *Engine) trimHopper(ctx context.Context, now time.Time, keep int) error {
-	var errs []error
+	var back []queue.Lease
 	kept := e.hopper[:0]
 	for i, l := range e.hopper {
 		if i < keep && l.ExpiresAt.Sub(now) > e.c.Settings.HopperExpiry/4 {
 			kept = append(kept, l)
 			continue
 		}
-		if err := e.cfg.Queue.Release(ctx, l); err != nil && !errors.Is(err, queue.ErrLeaseLost) {
-			errs = append(errs, err)
-		}
+		back = append(back, l)
 	}
 	e.hopper = kept
-	return errors.Join(errs...)
+	return e.giveBack(ctx, now, back...)
 }
 
-// place runs the dial-time gate on a leased contact and dials it. A
-// refused contact is recorded as a block and given back to the queue.
-func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.UserID, now time.Time) (bool, error) {
-	if l.ExpiresAt.Sub(now) < e.c.Settings.RingTimeout {
+// giveBack releases leases beside the loop. e.mu must be held.
+func (e *Engine) giveBack(ctx context.Context, now time.Time, ls ...queue.Lease) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "release",
+		run: func(ctx context.Context) {
+			var errs []error
+			for _, l := range ls {
+				errs = append(errs, e.release(ctx, l))
+			}
+			err = errors.Join(errs...)
+		},
+		apply: func(context.Context, time.Time) error { return err }}, now)
+}
+
+// placeEnv is what placing a call reads of the engine's state, copied on
+// the loop so that the store half of the placement can run beside it.
+type placeEnv struct {
+	c       campaign.Campaign
+	window  compliance.Window
+	numbers *compliance.Checker
+	pool    *CallerIDPool
+}
+
+// placeEnv copies the state a placement reads. e.mu must be held.
+func (e *Engine) placeEnv() placeEnv {
+	return placeEnv{c: e.c, window: e.window, numbers: e.numbers, pool: e.pool}
+}
+
+// placement is the outcome of the store half of placing a call.
+type placement struct {
+	lease   queue.Lease
+	preview campaign.UserID
+	// c is the journalled call, ready to dial; nil when not placed.
+	c       *call
+	req     telephony.DialRequest
+	blocked bool
+	err     error
+}
+
+// prepare runs the store half of placing a call, outside the engine's
+// state: the dial-time gate on the leased contact, the caller ID, and the
+// dial journal. A refused contact is recorded as a block and given back to
+// the queue.
+func (e *Engine) prepare(ctx context.Context, env placeEnv, l queue.Lease, preview campaign.UserID, now time.Time) placement {
+	p := placement{lease: l, preview: preview}
+	if l.ExpiresAt.Sub(now) < env.c.Settings.RingTimeout {
 		// Too close to expiry to hold a whole call: give it back.
-		return false, e.release(ctx, l)
+		p.err = e.release(ctx, l)
+		return p
 	}
 	// The gate reads the clock the claim judged by (the database's, when
 	// the store's clock is chosen), so a skewed host neither dials early
 	// nor past the window.
-	if b, refused, err := e.gate(ctx, l.Contact, l.At(now)); err != nil {
-		return false, errors.Join(err, e.release(ctx, l))
+	if b, refused, err := e.gate(ctx, env, l.Contact, l.At(now)); err != nil {
+		p.err = errors.Join(err, e.release(ctx, l))
+		return p
 	} else if refused {
-		e.stats.Blocked++
-		return false, errors.Join(e.cfg.Attempts.RecordBlocks(ctx, e.cfg.Workspace, []campaign.Block{b}), e.release(ctx, l))
+		p.blocked = true
+		p.err = errors.Join(e.cfg.Attempts.RecordBlocks(ctx, e.cfg.Workspace, []campaign.Block{b}), e.release(ctx, l))
+		return p
 	}
 	// The dial happens now, not at the tick's start: the attempt log's
 	// StartedAt (which retry intervals and the time between calls are
@@ -831,14 +949,11 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 		now = t
 	}
 	from := ""
-	if len(e.pool.cfg.Numbers) > 0 {
+	if len(env.pool.cfg.Numbers) > 0 {
 		var err error
-		if from, err = e.pickCallerID(ctx, now); err != nil {
-			// Every number is disabled, excluded or at its daily cap: stop
-			// dialing until one frees (tomorrow, or a member acts).
-			e.nextClaim = now.Add(time.Minute)
-			e.cfg.Logger.WarnContext(ctx, "dialer: no caller ID available; dialing waits", "campaign", e.cfg.Campaign, "err", err)
-			return false, errors.Join(err, e.release(ctx, l))
+		if from, err = e.pickCallerID(ctx, env.pool, now); err != nil {
+			p.err = errors.Join(err, e.release(ctx, l))
+			return p
 		}
 	}
 	c := &call{lease: l, attemptID: campaign.NewID("att", now), number: l.Contact.Phone, callerID: from,
@@ -849,22 +964,49 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 		CallerID: from, StartedAt: now})
 	switch {
 	case errors.Is(err, queue.ErrLeaseLost):
-		return false, nil
+		return p
 	case err != nil:
-		return false, errors.Join(err, e.release(ctx, l))
+		p.err = errors.Join(err, e.release(ctx, l))
+		return p
+	}
+	p.c = c
+	p.req = telephony.DialRequest{From: from, To: c.number, RingTimeout: env.c.Settings.RingTimeout,
+		AMD: telephony.AMDMode(amdMode(env.c.Settings.AMD)), AttemptID: c.attemptID, Extension: l.Contact.Extension,
+		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: content(env.c, l.Contact)}
+	return p
+}
+
+// commit applies a placement on the loop: a journalled call is dialed
+// (or, when the engine stops meanwhile, finished as cancelled). It reports
+// whether the call was placed. e.mu must be held.
+func (e *Engine) commit(ctx context.Context, p placement, now time.Time) (bool, error) {
+	if p.blocked {
+		e.stats.Blocked++
+	}
+	if errors.Is(p.err, ErrNoCallerID) {
+		// Every number is disabled, excluded or at its daily cap: stop
+		// dialing until one frees (tomorrow, or a member acts).
+		e.nextClaim = now.Add(time.Minute)
+		e.cfg.Logger.WarnContext(ctx, "dialer: no caller ID available; dialing waits", "campaign", e.cfg.Campaign, "err", p.err)
+	}
+	c := p.c
+	if c == nil {
+		return false, p.err
+	}
+	e.calls[c.attemptID] = c
+	e.callOrder = append(e.callOrder, c)
+	if e.stopped || (e.draining && p.preview == "") {
+		c.result = campaign.ResultCancelled
+		return false, e.finish(ctx, c, now)
 	}
 	// A call whose end never arrives is given up after the ring timeout
 	// plus a generous margin for a talk: then extended while it lasts.
-	c.deadline = now.Add(e.c.Settings.RingTimeout + 2*time.Minute)
-	c.extendAt = extendAt(l, e.c.Settings.HopperExpiry)
+	c.deadline = c.startedAt.Add(e.c.Settings.RingTimeout + 2*time.Minute)
+	c.extendAt = extendAt(c.lease, e.c.Settings.HopperExpiry)
 	c.dialing = true
-	e.calls[c.attemptID] = c
-	e.callOrder = append(e.callOrder, c)
 	e.stats.Dials++
 	c.dialSeq = e.failures.dial()
-	e.submit(&carrierOp{kind: opDial, attemptID: c.attemptID, req: telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
-		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID, Extension: l.Contact.Extension,
-		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: e.content(l.Contact)}}, now)
+	e.submit(&carrierOp{kind: opDial, attemptID: c.attemptID, req: p.req}, now)
 	return true, nil
 }
 
@@ -888,7 +1030,7 @@ func (e *Engine) release(ctx context.Context, l queue.Lease) error {
 // what may have changed since the claim (the clock, the campaign's status,
 // the contact's consent, the suppression lists, the attempt log). A
 // refusal comes back as a block.
-func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (campaign.Block, bool, error) {
+func (e *Engine) gate(ctx context.Context, env placeEnv, ct campaign.Contact, now time.Time) (campaign.Block, bool, error) {
 	if t := e.cfg.Clock(); t.After(now) {
 		now = t // dials of one tick happen one after another
 	}
@@ -916,7 +1058,7 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 	if r := c.PeriodRefusal(now); r != "" {
 		return refuse(r, campaign.BlockScopePolicy, periodDetail(c))
 	}
-	if _, err := e.numbers.Check(ct.Phone); err != nil {
+	if _, err := env.numbers.Check(ct.Phone); err != nil {
 		return refuse(string(compliance.ReasonOf(err)), campaign.BlockScopeLaw, "")
 	}
 	if !ct.Consent.Satisfies(c.Settings.RequiredConsent) {
@@ -926,7 +1068,7 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 		}
 		return refuse(reason, campaign.BlockScopeLaw, string(c.Settings.RequiredConsent))
 	}
-	ms, err := e.cfg.Suppression.Check(ctx, e.cfg.Workspace, suppression.Query{Target: suppression.TargetOf(e.c), Numbers: []string{ct.Phone}})
+	ms, err := e.cfg.Suppression.Check(ctx, e.cfg.Workspace, suppression.Query{Target: suppression.TargetOf(env.c), Numbers: []string{ct.Phone}})
 	if err != nil {
 		return b, false, fmt.Errorf("dialer: suppression check: %w", err)
 	}
@@ -934,10 +1076,10 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 		w := suppression.Widest(m)
 		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Reason)
 	}
-	if missing := e.missingVariables(ct); missing != "" {
+	if missing := env.c.Settings.Content.Refusal(env.c, ct); missing != "" {
 		return refuse(campaign.ReasonPersonalisationMissing, campaign.BlockScopePolicy, missing)
 	}
-	if v := e.cfg.Rules.Check(now, queue.Target(ct), e.window); !v.Allowed {
+	if v := e.cfg.Rules.Check(now, queue.Target(ct), env.window); !v.Allowed {
 		scope := campaign.BlockScopeLaw
 		if v.State == "" {
 			scope = campaign.BlockScopePolicy

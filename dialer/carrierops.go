@@ -83,12 +83,27 @@ func (op *carrierOp) run(ctx context.Context, c telephony.Carrier) {
 // control reports whether op is a control request (not a dial).
 func (op *carrierOp) control() bool { return op.kind != opDial }
 
-// executor runs carrier requests outside the engine's lock and posts each
-// finished one back with Engine.post.
+// storeOp is store I/O the engine loop needs (a claim, the dial-time gate
+// and the dial journal, writing an attempt, extending a lease, the
+// campaign lease, re-reading the campaign): run reads nothing of the
+// engine's state and runs beside the loop; apply runs on the loop, with
+// the engine's state, once run has returned. So a slow database delays
+// only what waits for its answer, never the loop (bridging, abandons) nor
+// the agents' calls.
+type storeOp struct {
+	name  string
+	run   func(ctx context.Context)
+	apply func(ctx context.Context, now time.Time) error
+}
+
+// executor runs carrier requests and store I/O outside the engine's lock
+// and posts each finished one back with Engine.post.
 type executor interface {
 	// submit queues op. It is called with Engine.mu held and never
 	// blocks or calls the carrier.
 	submit(op *carrierOp)
+	// submitStore queues store I/O; like submit, it never blocks.
+	submitStore(op *storeOp)
 }
 
 // liveExec runs each request on a goroutine of its own, at most limit
@@ -100,13 +115,29 @@ type liveExec struct {
 	cancel  context.CancelFunc
 	dials   chan struct{}
 	control chan struct{}
+	store   chan struct{}
 	wg      sync.WaitGroup
 }
 
 func newLiveExec(e *Engine) *liveExec {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &liveExec{e: e, ctx: ctx, cancel: cancel,
-		dials: make(chan struct{}, e.cfg.CarrierConcurrency), control: make(chan struct{}, e.cfg.CarrierConcurrency)}
+		dials: make(chan struct{}, e.cfg.CarrierConcurrency), control: make(chan struct{}, e.cfg.CarrierConcurrency),
+		store: make(chan struct{}, e.cfg.CarrierConcurrency)}
+}
+
+// submitStore runs op on a goroutine of its own, at most limit at a time.
+func (x *liveExec) submitStore(op *storeOp) {
+	x.wg.Add(1)
+	go func() {
+		defer x.wg.Done()
+		// Store I/O runs even while stopping: Stop waits for it, so that
+		// no write the engine began is abandoned half-way.
+		x.store <- struct{}{}
+		op.run(context.WithoutCancel(x.ctx))
+		<-x.store
+		x.e.postStore(op)
+	}()
 }
 
 func (x *liveExec) submit(op *carrierOp) {
@@ -160,6 +191,30 @@ func (e *Engine) post(op *carrierOp) {
 	case e.wake <- struct{}{}:
 	default:
 	}
+}
+
+// postStore hands finished store I/O back to the engine loop.
+func (e *Engine) postStore(op *storeOp) {
+	e.inboxMu.Lock()
+	e.inbox = append(e.inbox, inboxItem{st: op})
+	e.inboxMu.Unlock()
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// submitStore runs store I/O beside the loop: at once in the caller's
+// goroutine when nothing drives the engine yet (New, Start, Stop), else
+// through the executor, its apply coming back through the inbox. e.mu
+// must be held.
+func (e *Engine) submitStore(ctx context.Context, op *storeOp, now time.Time) error {
+	if e.exec == nil || e.stopped {
+		op.run(ctx)
+		return op.apply(ctx, now)
+	}
+	e.exec.submitStore(op)
+	return nil
 }
 
 // submit hands op to the executor. e.mu must be held.

@@ -363,6 +363,20 @@ type Engine struct {
 	// (a rate limit with Retry-After).
 	dialsUntil time.Time
 
+	// want is how many calls the last pacer decision still wants placed;
+	// placing counts placements whose gate and journal run beside the
+	// loop; claiming is set while a claim runs.
+	want, placing int
+	claiming      bool
+	// leaseBusy is set while a campaign-lease request runs; statusBusy
+	// while the campaign is being re-read.
+	leaseBusy, statusBusy bool
+
+	// pubMu guards pub, the Stats published at the end of each step, so
+	// that Stats never waits for the engine.
+	pubMu sync.Mutex
+	pub   Stats
+
 	spanBuf      []campaign.AgentSpan
 	nextTick     time.Time
 	nextClaim    time.Time
@@ -403,6 +417,7 @@ type Stats struct {
 type inboxItem struct {
 	ev telephony.Event
 	op *carrierOp
+	st *storeOp
 }
 
 // New validates cfg and returns an engine. It reads the campaign once to
@@ -681,31 +696,47 @@ func (e *Engine) Stop(ctx context.Context) error {
 	for _, s := range e.agents.snapshot() {
 		e.agents.remove(e.agents.byID[s.ID], now)
 	}
-	if err := e.flushSpans(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	if err := e.releaseLease(ctx); err != nil {
-		errs = append(errs, err)
-	}
 	live, vt := e.live, e.virtual
 	e.mu.Unlock()
 	// Requests in flight finish outside the lock; a dial that returns a
-	// call now is hung up at once.
+	// call now is hung up at once, and store I/O begun by the loop (a
+	// claim, a placement, an attempt's write) is applied: what it leased
+	// is given back, what it journalled is finished as cancelled.
 	if live != nil {
 		live.wait(e.cfg.RequestTimeout)
 	}
 	if vt != nil {
 		vt.flush(ctx)
 	}
+	e.mu.Lock()
 	e.inboxMu.Lock()
 	items := e.inbox
 	e.inbox = nil
 	e.inboxMu.Unlock()
 	for _, it := range items {
-		if it.op != nil && it.op.kind == opDial && it.op.err == nil && it.op.id != "" {
+		switch {
+		case it.st != nil:
+			if err := it.st.apply(ctx, now); err != nil && !errors.Is(err, ErrNoCallerID) {
+				errs = append(errs, err)
+			}
+		case it.op != nil && it.op.kind == opDial && it.op.err == nil && it.op.id != "":
 			hangups = append(hangups, it.op.id)
 		}
 	}
+	for _, l := range e.hopper {
+		if err := e.release(ctx, l); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	e.hopper = nil
+	if err := e.flushSpans(ctx, now); err != nil {
+		errs = append(errs, err)
+	}
+	if err := e.releaseLease(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	e.publish()
+	e.mu.Unlock()
 	for _, id := range hangups {
 		hctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
 		err := e.cfg.Carrier.Hangup(hctx, id)
@@ -718,23 +749,42 @@ func (e *Engine) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// flushSpans writes the agent spans closed since the last flush.
-func (e *Engine) flushSpans(ctx context.Context) error {
+// flushSpans writes the agent spans closed since the last flush, beside
+// the loop.
+func (e *Engine) flushSpans(ctx context.Context, now time.Time) error {
 	if len(e.spanBuf) == 0 || e.cfg.SpanStore == nil {
 		return nil
 	}
-	if err := e.cfg.SpanStore.AppendAgentSpans(ctx, e.spanBuf); err != nil {
-		return fmt.Errorf("dialer: store agent spans: %w", err)
-	}
-	e.spanBuf = e.spanBuf[:0]
-	return nil
+	spans := e.spanBuf
+	e.spanBuf = nil
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "spans",
+		run: func(ctx context.Context) { err = e.cfg.SpanStore.AppendAgentSpans(ctx, spans) },
+		apply: func(context.Context, time.Time) error {
+			if err != nil {
+				// Kept for the next flush.
+				e.spanBuf = append(spans, e.spanBuf...)
+				return fmt.Errorf("dialer: store agent spans: %w", err)
+			}
+			return nil
+		}}, now)
 }
 
-// Stats returns what the engine did so far.
+// Stats returns what the engine did so far, as of its last step (or the
+// last call of an agent's that changed it). It never waits for the
+// engine.
 func (e *Engine) Stats() Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.stats
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
+	return e.pub
+}
+
+// publish makes the current Stats visible to Stats. e.mu must be held.
+func (e *Engine) publish() {
+	e.stats.Unhung = len(e.unhung)
+	e.pubMu.Lock()
+	e.pub = e.stats
+	e.pubMu.Unlock()
 }
 
 // Awaiting returns the attempts whose outcome the agent has still to
@@ -881,10 +931,8 @@ func (e *Engine) step(ctx context.Context) (time.Time, error) {
 		}
 		e.nextTick = now.Add(e.c.Settings.DialerInterval)
 	}
-	if err := e.flushSpans(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	e.stats.Unhung = len(e.unhung)
+	errs = append(errs, e.flushSpans(ctx, now))
+	e.publish()
 	return e.nextWake(), errors.Join(errs...)
 }
 
@@ -898,9 +946,12 @@ func (e *Engine) applyInbox(ctx context.Context, now time.Time) error {
 	var errs []error
 	for _, it := range items {
 		var err error
-		if it.op != nil {
+		switch {
+		case it.st != nil:
+			err = it.st.apply(ctx, now)
+		case it.op != nil:
 			err = e.result(ctx, it.op, now)
-		} else {
+		default:
 			err = e.apply(ctx, it.ev, now)
 		}
 		if err != nil {
@@ -931,7 +982,9 @@ func (e *Engine) nextWake() time.Time {
 	}
 	for _, c := range e.calls {
 		earlier(c.deadline)
-		earlier(c.extendAt)
+		if !c.extending {
+			earlier(c.extendAt)
+		}
 	}
 	for _, op := range e.retries {
 		earlier(op.retryAt)

@@ -105,9 +105,9 @@ func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptI
 		return err
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	c, ok := e.calls[attemptID]
 	if !ok || c.state < stateTalking || c.state == stateHangingUp {
+		defer e.mu.Unlock()
 		if at, ok := e.timedOut[attemptID]; ok {
 			return fmt.Errorf("%w: attempt %s was written without it at %s (ContactCompletionTimeout %s)",
 				ErrOutcomeTimeout, attemptID, at.Format(time.RFC3339), e.c.Settings.ContactCompletionTimeout)
@@ -115,13 +115,16 @@ func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptI
 		return fmt.Errorf("%w: %s", ErrUnknownAttempt, attemptID)
 	}
 	if c.agent != actor.UserID {
+		e.mu.Unlock()
 		return fmt.Errorf("%w: attempt %s was taken by %s, not %s", campaign.ErrForbidden, attemptID, c.agent, actor.UserID)
 	}
 	d, ok := e.disps[in.DispositionID]
 	if !ok || d.Archived {
+		e.mu.Unlock()
 		return fmt.Errorf("%w: disposition %q of campaign %s", campaign.ErrNotFound, in.DispositionID, e.cfg.Campaign)
 	}
 	if m := e.missing(d, in); len(m) > 0 {
+		e.mu.Unlock()
 		return &MissingError{Missing: m}
 	}
 	o := queue.Outcome{Disposition: &d, CallbackAt: in.CallbackAt, CallbackOwnerOnly: in.CallbackOwnerOnly, HotLead: in.HotLead}
@@ -131,21 +134,35 @@ func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptI
 		CallbackAt: in.CallbackAt, FollowUp: in.FollowUp, Goals: in.Goals, Answers: in.Answers, PlaybookSteps: in.PlaybookSteps}
 	c.outcome = &o
 	if c.state != stateOutcome {
+		// Saved during the call: written when it ends.
+		e.mu.Unlock()
 		return nil
 	}
+	// The write runs in the caller's goroutine, outside the engine's
+	// state: the call leaves the engine first, so the loop cannot touch it
+	// meanwhile, and comes back if the store fails.
+	l, full := e.forget(ctx, c, e.cfg.Clock())
+	e.mu.Unlock()
+	werr := e.cfg.Queue.Finish(ctx, l, full)
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	now := e.cfg.Clock()
-	err := e.finish(ctx, c, now)
+	err := e.finished(ctx, c, full, werr)
 	if err != nil && !errors.Is(err, ErrOutcomeLost) {
 		// The outcome could not be written (the store failed): it stays
 		// with the call, to be saved again or timed out.
 		c.done = false
 		e.calls[c.attemptID], e.wrapping[c.attemptID] = c, c
+		if !slices.Contains(e.callOrder, c) {
+			e.callOrder = append(e.callOrder, c)
+		}
 		return err
 	}
 	if d, ok := e.agents.endWrap(c.agent, now); ok {
 		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
 	}
 	e.connectWaiting(ctx, now)
+	e.publish()
 	return err
 }
 
@@ -223,33 +240,39 @@ func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContex
 		return "", err
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	switch {
 	case e.stopped:
+		e.mu.Unlock()
 		return "", ErrStopped
 	case e.exec == nil:
+		e.mu.Unlock()
 		return "", ErrNotRunning
 	}
 	now := e.cfg.Clock()
 	if _, ok := e.agents.acquireID(actor.UserID, now); !ok {
+		e.mu.Unlock()
 		return "", fmt.Errorf("%w: %s is not free", ErrNoAgent, actor.UserID)
 	}
-	before := len(e.calls)
-	placed, err := e.place(ctx, p.Lease, actor.UserID, now)
-	if !placed || len(e.calls) == before {
+	env := e.placeEnv()
+	e.mu.Unlock()
+	// The gate and the journal run in the caller's goroutine, outside the
+	// engine's state; the caller stays reserved meanwhile.
+	p2 := e.prepare(ctx, env, p.Lease, actor.UserID, now)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now = e.cfg.Clock()
+	placed, err := e.commit(ctx, p2, now)
+	if !placed {
 		e.agents.release(actor.UserID, 0, now)
 		if err == nil {
 			err = fmt.Errorf("dialer: contact %s may not be called now (see its block)", p.Lease.ContactID)
 		}
+		e.publish()
 		return "", err
 	}
-	for id, c := range e.calls {
-		if c.lease.Token == p.Lease.Token {
-			c.agent = actor.UserID
-			return id, err
-		}
-	}
-	return "", err
+	p2.c.agent = actor.UserID
+	e.publish()
+	return p2.c.attemptID, err
 }
 
 // Skip gives a previewed contact back to the queue without calling it.

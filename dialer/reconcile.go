@@ -54,6 +54,7 @@ func (e *Engine) reconcile(ctx context.Context) {
 func (e *Engine) reconcileOne(ctx context.Context, od queue.OpenDial, r telephony.CallRecord) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	defer e.publish()
 	now := e.cfg.Clock()
 	c := &call{lease: od.Lease, attemptID: string(od.Dial.AttemptID), callID: r.ID, number: od.Dial.Number, callerID: od.Dial.CallerID,
 		startedAt: od.Dial.StartedAt, answeredAt: r.AnsweredAt, answeredBy: r.AnsweredBy, cost: r.Cost, code: r.CarrierCode, status: r.CarrierStatus}

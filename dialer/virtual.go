@@ -53,6 +53,9 @@ type VirtualTime struct {
 	// delay accumulates the latency the carrier reports while one request
 	// runs.
 	delay time.Duration
+	// stores is the store I/O submitted and not yet run, in order; it
+	// takes no virtual time.
+	stores []*storeOp
 }
 
 // NewVirtualTime returns a driver for one engine.
@@ -102,10 +105,27 @@ func (v *VirtualTime) submit(op *carrierOp) {
 	v.waiting[k] = append(v.waiting[k], op)
 }
 
-// pump starts the requests that have a free slot at now and posts the
-// results due by now. It reports whether it posted any.
+// submitStore implements executor; it is called with e.mu held.
+func (v *VirtualTime) submitStore(op *storeOp) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.stores = append(v.stores, op)
+}
+
+// pump runs the store I/O submitted so far, starts the requests that have
+// a free slot at now and posts the results due by now. It reports whether
+// it posted any.
 func (v *VirtualTime) pump(ctx context.Context, now time.Time) bool {
 	posted := false
+	v.mu.Lock()
+	stores := v.stores
+	v.stores = nil
+	v.mu.Unlock()
+	for _, op := range stores {
+		op.run(ctx)
+		v.e.postStore(op)
+		posted = true
+	}
 	limit := v.e.cfg.CarrierConcurrency
 	for {
 		v.mu.Lock()
@@ -175,7 +195,7 @@ func (v *VirtualTime) nextDone() (time.Time, bool) {
 func (v *VirtualTime) flush(ctx context.Context) {
 	for {
 		v.mu.Lock()
-		n := len(v.waiting[0]) + len(v.waiting[1]) + len(v.inflight)
+		n := len(v.waiting[0]) + len(v.waiting[1]) + len(v.inflight) + len(v.stores)
 		v.mu.Unlock()
 		if n == 0 {
 			return
