@@ -842,7 +842,9 @@ func (e *Engine) fillHopper(ctx context.Context, n int, now time.Time) error {
 	var ls []queue.Lease
 	var err error
 	return e.submitStore(ctx, &storeOp{name: "claim",
-		run: func(ctx context.Context) { ls, err = e.cfg.Queue.Claim(ctx, e.cfg.Workspace, e.cfg.Campaign, want, ttl) },
+		run: func(ctx context.Context) {
+			ls, err = e.cfg.Queue.Claim(ctx, e.cfg.Workspace, e.cfg.Campaign, want, ttl)
+		},
 		apply: func(ctx context.Context, now time.Time) error {
 			e.claiming = false
 			if errors.Is(err, queue.ErrNotRunning) {
