@@ -405,16 +405,21 @@ func (e *Engine) pickCallerID(ctx context.Context, pool *CallerIDPool, now time.
 	return "", ErrNoCallerID
 }
 
+// numberList lists the pool's numbers in order.
+func (p *CallerIDPool) numberList() []string {
+	nums := make([]string, len(p.cfg.Numbers))
+	for i, n := range p.cfg.Numbers {
+		nums[i] = n.Number
+	}
+	return nums
+}
+
 // loadCallerIDs applies the stored caller-ID states to the pool.
 func (e *Engine) loadCallerIDs(ctx context.Context, now time.Time) error {
 	if e.cfg.CallerIDStore == nil {
 		return nil
 	}
-	nums := make([]string, len(e.pool.cfg.Numbers))
-	for i, n := range e.pool.cfg.Numbers {
-		nums[i] = n.Number
-	}
-	sts, err := e.cfg.CallerIDStore.CallerIDStates(ctx, e.cfg.Workspace, nums)
+	sts, err := e.cfg.CallerIDStore.CallerIDStates(ctx, e.cfg.Workspace, e.pool.numberList())
 	if err != nil {
 		return fmt.Errorf("dialer: load caller IDs: %w", err)
 	}

@@ -647,40 +647,90 @@ func (e *Engine) recordFailure(ctx context.Context, c *call, failed bool, now ti
 		return
 	}
 	reason := fmt.Sprintf("carrier failures: %d of the last %d dials", n, len(b.window))
-	cp, err := e.cfg.Campaigns.TransitionAsSystem(ctx, e.cfg.Workspace, e.cfg.Campaign, campaign.StatusPaused, reason)
-	if err != nil {
-		e.cfg.Logger.WarnContext(ctx, "dialer: failure guardrail could not pause", "err", err)
-		return
-	}
-	e.cfg.Logger.WarnContext(ctx, "dialer: campaign paused by the failure guardrail", "reason", reason)
-	e.c, b.window = cp, b.window[:0]
+	b.window = b.window[:0]
+	_ = e.transition(ctx, campaign.StatusPaused, reason, now, func(err error) error {
+		if err != nil {
+			e.cfg.Logger.WarnContext(ctx, "dialer: failure guardrail could not pause", "err", err)
+			return nil
+		}
+		e.cfg.Logger.WarnContext(ctx, "dialer: campaign paused by the failure guardrail", "reason", reason)
+		return nil
+	})
 }
 
-// refreshStatus re-reads the campaign and completes it when every contact
-// is final.
+// refreshStatus re-reads the campaign beside the loop, then follows its
+// calling period and completes it when every contact is final.
 func (e *Engine) refreshStatus(ctx context.Context, now time.Time) error {
 	e.nextStatus = now.Add(e.cfg.StatusEvery)
-	if err := e.reload(ctx, now); err != nil {
-		return err
-	}
-	if err := e.followPeriod(ctx, now); err != nil {
-		return err
-	}
-	// Only a queue that came back empty can mean the campaign is done, and
-	// only the engine pacing it says so.
-	if e.c.Status != campaign.StatusRunning || !e.pacing() || len(e.calls) > 0 || len(e.hopper) > 0 || now.After(e.nextClaim) {
+	if e.statusBusy {
 		return nil
 	}
-	done, err := e.allFinal(ctx)
-	if err != nil || !done {
-		return err
+	e.statusBusy = true
+	pool := e.pool
+	var r settingsRead
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "status",
+		run: func(ctx context.Context) { r, err = e.readSettings(ctx, pool) },
+		apply: func(ctx context.Context, now time.Time) error {
+			e.statusBusy = false
+			if err != nil {
+				return err
+			}
+			was := e.c.Status
+			if err := e.applySettings(ctx, r, now); err != nil {
+				return err
+			}
+			e.statusChanged(was, now)
+			return errors.Join(e.followPeriod(ctx, now), e.completeIfDone(ctx, now))
+		}}, now)
+}
+
+// statusChanged dials at once when the campaign just started running,
+// rather than at the next tick. e.mu must be held.
+func (e *Engine) statusChanged(was campaign.Status, now time.Time) {
+	if was != campaign.StatusRunning && e.c.Status == campaign.StatusRunning && e.nextTick.After(now) {
+		e.nextTick = now
 	}
-	c, err := e.cfg.Campaigns.TransitionAsSystem(ctx, e.cfg.Workspace, e.cfg.Campaign, campaign.StatusCompleted, "every contact is final")
-	if err != nil {
-		return err
+}
+
+// transition moves the campaign on the engine's own authority, beside the
+// loop; then, on the loop, done runs with the error. e.mu must be held.
+func (e *Engine) transition(ctx context.Context, to campaign.Status, reason string, now time.Time, done func(err error) error) error {
+	var c campaign.Campaign
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "transition",
+		run: func(ctx context.Context) {
+			c, err = e.cfg.Campaigns.TransitionAsSystem(ctx, e.cfg.Workspace, e.cfg.Campaign, to, reason)
+		},
+		apply: func(ctx context.Context, now time.Time) error {
+			if err == nil {
+				was := e.c.Status
+				e.c = c
+				e.statusChanged(was, now)
+			}
+			return done(err)
+		}}, now)
+}
+
+// completeIfDone completes the campaign when every contact is final,
+// beside the loop. e.mu must be held.
+func (e *Engine) completeIfDone(ctx context.Context, now time.Time) error {
+	// Only a queue that came back empty can mean the campaign is done, and
+	// only the engine pacing it says so.
+	if e.c.Status != campaign.StatusRunning || !e.pacing() || len(e.calls) > 0 || len(e.hopper) > 0 ||
+		e.placing > 0 || now.After(e.nextClaim) {
+		return nil
 	}
-	e.c = c
-	return nil
+	var done bool
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "complete",
+		run: func(ctx context.Context) { done, err = e.allFinal(ctx) },
+		apply: func(ctx context.Context, now time.Time) error {
+			if err != nil || !done || e.c.Status != campaign.StatusRunning || len(e.calls) > 0 || len(e.hopper) > 0 || e.placing > 0 {
+				return err
+			}
+			return e.transition(ctx, campaign.StatusCompleted, "every contact is final", now, func(err error) error { return err })
+		}}, now)
 }
 
 // allFinal reports whether no contact of the campaign can be called again.

@@ -456,32 +456,65 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// settingsRead is what reload reads from the store.
+type settingsRead struct {
+	c      campaign.Campaign
+	window compliance.Window
+	disps  []campaign.Disposition
+	// states are the stored caller-ID states (Config.CallerIDStore).
+	states []campaign.CallerIDState
+}
+
 // reload reads the campaign, its schedule and dispositions, and builds the
-// pieces that depend on its settings on first use.
+// pieces that depend on its settings on first use. It runs in the
+// caller's goroutine (New); the loop re-reads beside it (refreshStatus).
 func (e *Engine) reload(ctx context.Context, now time.Time) error {
+	r, err := e.readSettings(ctx, e.pool)
+	if err != nil {
+		return err
+	}
+	return e.applySettings(ctx, r, now)
+}
+
+// readSettings reads the campaign's settings; it touches none of the
+// engine's state and may run beside the loop. pool is the caller-ID pool
+// whose states to read (nil before the first reload).
+func (e *Engine) readSettings(ctx context.Context, pool *CallerIDPool) (settingsRead, error) {
+	var r settingsRead
 	c, err := e.cfg.Campaigns.GetCampaign(ctx, e.cfg.Workspace, e.cfg.Campaign)
 	if err != nil {
-		return fmt.Errorf("dialer: read campaign: %w", err)
+		return r, fmt.Errorf("dialer: read campaign: %w", err)
 	}
 	var sched *campaign.Schedule
 	if c.ScheduleID != "" {
 		s, err := e.cfg.Campaigns.GetSchedule(ctx, e.cfg.Workspace, c.ScheduleID)
 		if err != nil {
-			return fmt.Errorf("dialer: read schedule: %w", err)
+			return r, fmt.Errorf("dialer: read schedule: %w", err)
 		}
 		sched = &s
 	}
-	w, err := queue.Window(c.Settings, sched)
-	if err != nil {
-		return err
+	if r.window, err = queue.Window(c.Settings, sched); err != nil {
+		return r, err
 	}
-	ds, err := e.cfg.Campaigns.ListDispositions(ctx, e.cfg.Workspace, e.cfg.Campaign)
-	if err != nil {
-		return fmt.Errorf("dialer: read dispositions: %w", err)
+	if r.disps, err = e.cfg.Campaigns.ListDispositions(ctx, e.cfg.Workspace, e.cfg.Campaign); err != nil {
+		return r, fmt.Errorf("dialer: read dispositions: %w", err)
 	}
-	e.c, e.window = c, w
-	e.disps = make(map[campaign.DispositionID]campaign.Disposition, len(ds))
-	for _, d := range ds {
+	r.c = c
+	if pool != nil && e.cfg.CallerIDStore != nil {
+		if r.states, err = e.cfg.CallerIDStore.CallerIDStates(ctx, e.cfg.Workspace, pool.numberList()); err != nil {
+			return r, fmt.Errorf("dialer: load caller IDs: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// applySettings takes what readSettings read. e.mu must be held, or the
+// engine not yet shared (New).
+func (e *Engine) applySettings(ctx context.Context, r settingsRead, now time.Time) error {
+	c := r.c
+	e.c, e.window = c, r.window
+	e.disps = make(map[campaign.DispositionID]campaign.Disposition, len(r.disps))
+	for _, d := range r.disps {
 		e.disps[d.ID] = d
 	}
 	if e.numbers == nil {
@@ -507,13 +540,16 @@ func (e *Engine) reload(ctx context.Context, now time.Time) error {
 				return err
 			}
 		}
-	}
-	if err := e.loadCallerIDs(ctx, now); err != nil {
-		return err
+		if err := e.loadCallerIDs(ctx, now); err != nil {
+			return err
+		}
+	} else if r.states != nil {
+		e.pool.restore(r.states, now)
 	}
 	if e.pacer == nil {
 		e.pacer = e.cfg.Pacer
 		if e.pacer == nil {
+			var err error
 			if e.pacer, err = DefaultPacer(c.Settings); err != nil {
 				return err
 			}

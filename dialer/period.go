@@ -36,17 +36,17 @@ func (e *Engine) followPeriod(ctx context.Context, now time.Time) error {
 	default:
 		return nil
 	}
-	c, err := e.cfg.Campaigns.TransitionAsSystem(ctx, e.cfg.Workspace, e.cfg.Campaign, to, reason)
-	if errors.Is(err, campaign.ErrInvalidTransition) || errors.Is(err, campaign.ErrConflict) {
-		// Someone else moved it first; the next status check reads where it went.
+	return e.transition(ctx, to, reason, now, func(err error) error {
+		if errors.Is(err, campaign.ErrInvalidTransition) || errors.Is(err, campaign.ErrConflict) {
+			// Someone else moved it first; the next status check reads where it went.
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("dialer: move campaign to %s: %w", to, err)
+		}
+		e.cfg.Logger.InfoContext(ctx, "dialer: campaign moved by its calling period", "campaign", e.cfg.Campaign, "to", to, "reason", reason)
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("dialer: move campaign to %s: %w", to, err)
-	}
-	e.cfg.Logger.InfoContext(ctx, "dialer: campaign moved by its calling period", "campaign", e.cfg.Campaign, "to", to, "reason", reason)
-	e.c = c
-	return nil
+	})
 }
 
 // periodDetail describes the campaign's calling period for a block.
