@@ -371,6 +371,10 @@ type Engine struct {
 	// leaseBusy is set while a campaign-lease request runs; statusBusy
 	// while the campaign is being re-read.
 	leaseBusy, statusBusy bool
+	// reconciling is set while the open dials of other processes are
+	// looked up; nextReconcile is when they are next (reconcile.go).
+	reconciling   bool
+	nextReconcile time.Time
 
 	// pubMu guards pub, the Stats published at the end of each step, so
 	// that Stats never waits for the engine.
@@ -1029,7 +1033,7 @@ func (e *Engine) nextWake() time.Time {
 	if e.cfg.Leaser != nil && !e.draining {
 		earlier(e.lease.next)
 		if e.lease.held {
-			earlier(e.lease.until)
+			earlier(e.leaseFence())
 		}
 	}
 	return next

@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -26,11 +27,24 @@ type leaseState struct {
 // own: always without a Leaser, else while it holds the campaign lease.
 func (e *Engine) pacing() bool { return e.cfg.Leaser == nil || e.lease.held }
 
+// leaseMargin is how long before its campaign lease would run out an
+// engine that could not renew it stops pacing: the lease is fenced by the
+// engine's own clock, LeaseTTL/6 ahead of the expiry the store judges, so
+// that a renewal that is late (a slow store) or failed never lets two
+// processes pace at once.
+func (e *Engine) leaseMargin() time.Duration { return e.cfg.LeaseTTL / 6 }
+
+// leaseFence is when the engine stops pacing unless a renewal succeeds.
+func (e *Engine) leaseFence() time.Time { return e.lease.until.Add(-e.leaseMargin()) }
+
 // keepLease renews the campaign lease, or tries to take it, every
-// LeaseTTL/3; it gives the lease up while the engine drains. Losing the
-// lease stops pacing and gives the hopper back; calls in flight go on.
+// LeaseTTL/3, beside the loop; it gives the lease up while the engine
+// drains. Losing the lease, or reaching its fence without a renewal, stops
+// pacing and gives the hopper back; calls in flight go on. While it holds
+// the lease, the engine reconciles the calls other processes left open
+// (reconcile.go).
 func (e *Engine) keepLease(ctx context.Context, now time.Time) error {
-	if e.cfg.Leaser == nil {
+	if e.cfg.Leaser == nil || e.leaseBusy {
 		return nil
 	}
 	if e.draining {
@@ -38,31 +52,70 @@ func (e *Engine) keepLease(ctx context.Context, now time.Time) error {
 			return nil
 		}
 		e.lease.held = false
-		if err := e.cfg.Leaser.ReleaseCampaignLease(ctx, e.cfg.Workspace, e.cfg.Campaign, e.cfg.Holder); err != nil {
-			return fmt.Errorf("dialer: release campaign lease: %w", err)
-		}
-		return nil
+		e.leaseBusy = true
+		var err error
+		return e.submitStore(ctx, &storeOp{name: "lease",
+			run: func(ctx context.Context) {
+				err = e.cfg.Leaser.ReleaseCampaignLease(ctx, e.cfg.Workspace, e.cfg.Campaign, e.cfg.Holder)
+			},
+			apply: func(context.Context, time.Time) error {
+				e.leaseBusy = false
+				if err != nil {
+					return fmt.Errorf("dialer: release campaign lease: %w", err)
+				}
+				return nil
+			}}, now)
 	}
 	var errs error
-	if e.lease.held && !now.Before(e.lease.until) {
+	if e.lease.held && !now.Before(e.leaseFence()) {
 		errs = e.loseLease(ctx, now, "not renewed in time")
 	}
 	if now.Before(e.lease.next) {
 		return errs
 	}
 	e.lease.next = now.Add(e.cfg.LeaseTTL / 3)
-	held, exp, err := e.cfg.Leaser.AcquireCampaignLease(ctx, e.cfg.Workspace, e.cfg.Campaign, e.cfg.Holder, e.cfg.LeaseTTL, now)
+	e.leaseBusy = true
+	// The lease runs from the request, by this engine's clock: the store
+	// judged its expiry from a later instant.
+	asked := now
+	var held bool
+	var exp time.Time
+	var err error
+	return errors.Join(errs, e.submitStore(ctx, &storeOp{name: "lease",
+		run: func(ctx context.Context) {
+			held, exp, err = e.cfg.Leaser.AcquireCampaignLease(ctx, e.cfg.Workspace, e.cfg.Campaign, e.cfg.Holder, e.cfg.LeaseTTL, asked)
+		},
+		apply: func(ctx context.Context, now time.Time) error {
+			e.leaseBusy = false
+			return e.leaseResult(ctx, asked, held, exp, err, now)
+		}}, now))
+}
+
+// leaseResult applies the answer to a lease request made at asked.
+func (e *Engine) leaseResult(ctx context.Context, asked time.Time, held bool, exp time.Time, err error, now time.Time) error {
 	if err != nil {
-		// Keep pacing on the lease still held until it runs out; try
-		// again at the next renewal.
+		// Keep pacing on the lease still held until its fence; try again
+		// at the next renewal.
 		return fmt.Errorf("dialer: campaign lease: %w", err)
+	}
+	if e.draining || e.stopped {
+		return nil
 	}
 	if !held {
 		if e.lease.held {
 			return e.loseLease(ctx, now, "held by another process until "+exp.Format(time.RFC3339Nano))
 		}
-		return errs
+		return nil
 	}
+	until := asked.Add(e.cfg.LeaseTTL)
+	if !until.Add(-e.leaseMargin()).After(now) {
+		// Granted, but the answer came too late to pace on.
+		if e.lease.held {
+			return e.loseLease(ctx, now, "renewal answered past the fence")
+		}
+		return nil
+	}
+	var errs error
 	if !e.lease.held {
 		e.lease.gains++
 		e.cfg.Logger.InfoContext(ctx, "dialer: campaign lease taken", "campaign", e.cfg.Campaign, "holder", e.cfg.Holder)
@@ -74,13 +127,14 @@ func (e *Engine) keepLease(ctx context.Context, now time.Time) error {
 			}
 		}
 	}
-	e.lease.held, e.lease.until = true, now.Add(e.cfg.LeaseTTL)
-	return errs
+	e.lease.held, e.lease.until = true, until
+	return errors.Join(errs, e.reconcileHeld(ctx, now))
 }
 
 // loseLease stops pacing and gives the hopper back; calls in flight go on.
 func (e *Engine) loseLease(ctx context.Context, now time.Time, why string) error {
 	e.lease.held = false
+	e.want = 0
 	e.cfg.Logger.WarnContext(ctx, "dialer: campaign lease lost; pacing stops", "campaign", e.cfg.Campaign, "holder", e.cfg.Holder, "why", why)
 	return e.trimHopper(ctx, now, 0)
 }

@@ -121,14 +121,21 @@ type node struct {
 	f       *fleet
 	eng     *dialer.Engine
 	vt      *dialer.VirtualTime
-	carrier *recCarrier
+	carrier nodeCarrier
 	agents  []campaign.UserID
 	wrap    time.Duration
 	due     map[string]time.Time
 	dead    bool
 }
 
-func (f *fleet) node(carrier *recCarrier, agents int, mutate func(*dialer.Config)) *node {
+// nodeCarrier is a node's carrier in virtual time.
+type nodeCarrier interface {
+	telephony.Carrier
+	dialer.VirtualCarrier
+	dialTimes() []time.Time
+}
+
+func (f *fleet) node(carrier nodeCarrier, agents int, mutate func(*dialer.Config)) *node {
 	f.t.Helper()
 	q, err := queue.NewService(queue.Config{Store: f.st, Campaigns: f.st, Suppression: f.supp, Authorizer: f.svc, Clock: f.now})
 	require.NoError(f.t, err)

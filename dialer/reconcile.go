@@ -2,6 +2,8 @@ package dialer
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/callstackhq/callstack/campaign"
@@ -55,7 +57,84 @@ func (e *Engine) reconcileOne(ctx context.Context, od queue.OpenDial, r telephon
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	defer e.publish()
-	now := e.cfg.Clock()
+	return e.adopt(ctx, od, r, e.cfg.Clock())
+}
+
+// reconcileEvery is how often an engine that holds the campaign lease
+// looks for calls other processes left open.
+const reconcileEvery = time.Minute
+
+// reconcileHeld, run while the engine holds the campaign lease, finishes
+// or adopts the open dials of processes that died (or lost the lease and
+// stopped renewing their calls' leases), beside the loop. It is fenced
+// twice: a dial whose contact lease is still being renewed (more than
+// half of HopperExpiry left) belongs to a live process and is left alone,
+// and the answers are applied only if the engine still holds the lease
+// (short of its fence) when they come back; the queue's lease token fences
+// the write itself. e.mu must be held.
+func (e *Engine) reconcileHeld(ctx context.Context, now time.Time) error {
+	rec, ok := e.cfg.Carrier.(telephony.Reconciler)
+	if !ok || e.reconciling || now.Before(e.nextReconcile) {
+		return nil
+	}
+	e.reconciling, e.nextReconcile = true, now.Add(reconcileEvery)
+	ours := make(map[string]bool, len(e.calls))
+	for id := range e.calls {
+		ours[id] = true
+	}
+	fresh := e.c.Settings.HopperExpiry / 2
+	type found struct {
+		od queue.OpenDial
+		r  telephony.CallRecord
+	}
+	var got []found
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "reconcile",
+		run: func(ctx context.Context) {
+			var open []queue.OpenDial
+			if open, err = e.cfg.Queue.OpenDials(ctx, e.cfg.Workspace, e.cfg.Campaign); err != nil {
+				return
+			}
+			for _, od := range open {
+				if ours[string(od.Dial.AttemptID)] || od.Lease.ExpiresAt.Sub(e.cfg.Clock()) > fresh {
+					continue
+				}
+				cctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
+				r, rerr := rec.CallRecord(cctx, telephony.CallQuery{AttemptID: string(od.Dial.AttemptID), From: od.Dial.CallerID, To: od.Dial.Number, Since: od.Dial.StartedAt})
+				cancel()
+				if rerr != nil {
+					e.cfg.Logger.WarnContext(ctx, "dialer: reconcile: no carrier record; the attempt will be logged as unknown",
+						"attempt", od.Dial.AttemptID, "contact", od.Lease.ContactID, "err", rerr)
+					continue
+				}
+				got = append(got, found{od, r})
+			}
+		},
+		apply: func(ctx context.Context, now time.Time) error {
+			e.reconciling = false
+			if err != nil {
+				return fmt.Errorf("dialer: reconcile: list open dials: %w", err)
+			}
+			if !e.lease.held || !now.Before(e.leaseFence()) || e.stopped {
+				if len(got) > 0 {
+					e.cfg.Logger.WarnContext(ctx, "dialer: reconcile: campaign lease lost meanwhile; leaving the open dials to its holder", "dials", len(got))
+				}
+				return nil
+			}
+			var errs []error
+			for _, f := range got {
+				if _, ok := e.calls[string(f.od.Dial.AttemptID)]; ok {
+					continue
+				}
+				errs = append(errs, e.adopt(ctx, f.od, f.r, now))
+			}
+			return errors.Join(errs...)
+		}}, now)
+}
+
+// adopt finishes an open dial whose call ended, or adopts a call still in
+// progress. e.mu must be held.
+func (e *Engine) adopt(ctx context.Context, od queue.OpenDial, r telephony.CallRecord, now time.Time) error {
 	c := &call{lease: od.Lease, attemptID: string(od.Dial.AttemptID), callID: r.ID, number: od.Dial.Number, callerID: od.Dial.CallerID,
 		startedAt: od.Dial.StartedAt, answeredAt: r.AnsweredAt, answeredBy: r.AnsweredBy, cost: r.Cost, code: r.CarrierCode, status: r.CarrierStatus}
 	if c.number == "" {

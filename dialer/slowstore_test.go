@@ -121,7 +121,9 @@ func TestSlowClaimDelaysNoOne(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	var saveErr, loginErr error
-	save := within(func() { saveErr = eng.SaveOutcome(f.ctx, actor(agent), att, dialer.OutcomeInput{DispositionID: f.disp.ID}) })
+	save := within(func() {
+		saveErr = eng.SaveOutcome(f.ctx, actor(agent), att, dialer.OutcomeInput{DispositionID: f.disp.ID})
+	})
 	lg := within(func() { loginErr = login("agent3") })
 	var st dialer.Stats
 	stats := within(func() { st = eng.Stats() })
