@@ -40,6 +40,17 @@
 // Config.Leaser and only the holder of the campaign lease paces; another
 // takes over when it lapses.
 //
+// # Concurrency
+//
+// The engine's state changes only in short critical sections that never
+// wait on I/O. Carrier requests and the store I/O the loop needs (claims,
+// the dial-time gate and journal, attempt writes, lease extensions, the
+// campaign lease) run beside the loop and their answers come back as
+// events; Login, Logout, Pause, Awaiting, CurrentCall and HandleEvent
+// never wait on the store or the carrier, Stats reads a published copy,
+// and SaveOutcome writes its attempt in the caller's goroutine so that it
+// can return the store's error. docs/pacing.md describes the model.
+//
 // # Virtual time
 //
 // A simulation runs the same engine on a virtual clock, with no goroutines

@@ -194,7 +194,9 @@ type Config struct {
 	// holder's lease lapses. An engine that loses the lease stops placing
 	// calls and gives its hopper back, but finishes its calls in flight;
 	// Stop (and Run's drain) releases it. Agents' preview calls are not
-	// paced and do not need it. Every store implements campaign.Leaser.
+	// paced and do not need it. The holder also finishes, with the
+	// carrier's record, the calls of processes that died (see
+	// reconcile.go). Every store implements campaign.Leaser.
 	// Defaults to nil: one process dials the campaign, and the engine paces
 	// without a lease.
 	Leaser campaign.Leaser
@@ -202,9 +204,11 @@ type Config struct {
 	// the engines of one campaign. Defaults to a random ID.
 	Holder string
 	// LeaseTTL is how long the campaign lease lasts unless renewed; the
-	// engine renews it (or tries to take it) every LeaseTTL/3, so another
-	// process takes over within about LeaseTTL of this one dying. Defaults
-	// to 30s.
+	// engine renews it (or tries to take it) every LeaseTTL/3, and stops
+	// pacing LeaseTTL/6 before the lease it holds would run out unless a
+	// renewal succeeded, so another process takes over within about
+	// LeaseTTL of this one dying and never paces beside it. Defaults to
+	// 30s.
 	LeaseTTL time.Duration
 	// CarrierConcurrency is how many carrier requests of each class run
 	// at once: dials, and separately bridges, messages and hang-ups, so an
@@ -310,9 +314,10 @@ func (cfg *Config) validate() error {
 // drives it.
 //
 // The engine's state is changed only in short critical sections that never
-// wait on the carrier: carrier requests run beside the loop under
-// Config.CarrierConcurrency, and their results come back through the same
-// inbox as carrier events.
+// wait on the carrier or the store: carrier requests run beside the loop
+// under Config.CarrierConcurrency, store I/O the loop needs runs beside it
+// too, and their results come back through the same inbox as carrier
+// events (docs/pacing.md, "How the engine runs").
 type Engine struct {
 	cfg Config
 

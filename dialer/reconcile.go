@@ -21,6 +21,11 @@ import (
 // the attempt with the true result, or follows a call still in progress
 // to its end. A dial whose lease lapsed first, or on a carrier that cannot
 // tell, is logged as unknown by the queue's housekeeping.
+//
+// With a Config.Leaser (several processes), Start does not reconcile:
+// another process may be finishing its calls. The holder of the campaign
+// lease reconciles instead (reconcileHeld), and only the dials of
+// processes that stopped renewing their contact leases.
 
 // reconcile finishes, or adopts, the calls an earlier run left open. It
 // runs once, at Start, before anything dials; errors are logged.
