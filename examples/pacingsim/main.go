@@ -55,11 +55,6 @@ type Options struct {
 	// APIFaults is the probability that a carrier request fails (timeout,
 	// 429 with Retry-After, 5xx, lost answer in equal shares). Defaults to 0.
 	APIFaults float64
-	// Patience is the predictive pacer's PredictiveConfig.Patience: how
-	// long an answer may wait before the pacer counts it as abandoned in
-	// its model (whole seconds). Defaults to 0: the pacer's default, 2 s.
-	// Abandons are still judged at the engine's BridgeWithin (2 s).
-	Patience time.Duration
 }
 
 // Result is what the program prints: fractions, pooled over shifts and
@@ -98,11 +93,9 @@ func main() {
 	flag.StringVar(&o.Pacer, "pacer", "predictive", "progressive | ratio:X | adaptive | predictive | oracle")
 	flag.Float64Var(&o.Cap, "cap", 0.03, "abandon-rate cap")
 	latency := flag.Float64("api-latency", 0, "mean carrier request time, seconds (lognormal, sigma 0.5)")
-	patience := flag.Float64("patience", 0, "predictive pacer's patience in its model, seconds (0: its default, 2); abandons are still judged at 2 s")
 	flag.Float64Var(&o.APIFaults, "api-faults", 0, "probability that a carrier request fails (timeout, 429, 5xx, lost answer)")
 	flag.Parse()
 	o.APILatency = time.Duration(*latency * float64(time.Second))
-	o.Patience = time.Duration(*patience * float64(time.Second))
 	if o.AnswerEnd < 0 {
 		o.AnswerEnd = o.Answer
 	}
@@ -383,7 +376,7 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 	if err != nil {
 		return nil, err
 	}
-	factory, err := pacingtest.PacerFactory(o.Pacer, pacing.PredictiveConfig{Patience: o.Patience}, 0.001)
+	factory, err := pacingtest.PacerFactory(o.Pacer, pacing.PredictiveConfig{}, 0.001)
 	if err != nil {
 		return nil, err
 	}
