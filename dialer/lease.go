@@ -139,24 +139,29 @@ func (e *Engine) loseLease(ctx context.Context, now time.Time, why string) error
 	return e.trimHopper(ctx, now, 0)
 }
 
-// reloadAbandons rebuilds the abandon accounting from the attempt log and
-// the calls still in flight.
+// reloadAbandons rebuilds the abandon accounting from the attempt log,
+// read beside the loop, and the calls still in flight. e.mu must be held.
 func (e *Engine) reloadAbandons(ctx context.Context, now time.Time) error {
 	var b abandonBook
 	b.configure(e.c, now)
-	if err := b.load(ctx, e.cfg.Attempts, e.cfg.Workspace, e.cfg.Campaign, now); err != nil {
-		return fmt.Errorf("dialer: load abandon accounting: %w", err)
-	}
-	for _, c := range e.sortedCalls() {
-		if c.answeredBy == "human" {
-			b.answered(c.answeredAt)
-			if c.abandoned {
-				b.abandoned(c.answeredAt)
+	var err error
+	return e.submitStore(ctx, &storeOp{name: "abandons",
+		run: func(ctx context.Context) { err = b.load(ctx, e.cfg.Attempts, e.cfg.Workspace, e.cfg.Campaign, now) },
+		apply: func(ctx context.Context, now time.Time) error {
+			if err != nil {
+				return fmt.Errorf("dialer: load abandon accounting: %w", err)
 			}
-		}
-	}
-	e.abandon = b
-	return nil
+			for _, c := range e.sortedCalls() {
+				if c.answeredBy == "human" {
+					b.answered(c.answeredAt)
+					if c.abandoned {
+						b.abandoned(c.answeredAt)
+					}
+				}
+			}
+			e.abandon = b
+			return nil
+		}}, now)
 }
 
 // releaseLease gives the campaign lease up on Stop.
