@@ -42,8 +42,9 @@
 //
 // # Concurrency
 //
-// The engine's state changes only in short critical sections that never
-// wait on I/O. Carrier requests and the store I/O the loop needs (claims,
+// One goroutine owns the engine's state: under Run, the loop, which runs
+// agents' and hosts' calls as commands between its steps; no step waits on
+// I/O. Carrier requests and the store I/O the loop needs (claims,
 // the dial-time gate and journal, attempt writes, lease extensions, the
 // campaign lease) run beside the loop and their answers come back as
 // events; Login, Logout, Pause, Awaiting, CurrentCall and HandleEvent

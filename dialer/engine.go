@@ -313,8 +313,9 @@ func (cfg *Config) validate() error {
 // save outcomes from other goroutines while Run (or a [VirtualTime])
 // drives it.
 //
-// The engine's state is changed only in short critical sections that never
-// wait on the carrier or the store: carrier requests run beside the loop
+// One goroutine owns the engine's state (under Run, the loop; agents' and
+// hosts' calls reach it as commands) and never waits on the carrier or the
+// store: carrier requests run beside the loop
 // under Config.CarrierConcurrency, store I/O the loop needs runs beside it
 // too, and their results come back through the same inbox as carrier
 // events (docs/pacing.md, "How the engine runs").
@@ -355,6 +356,10 @@ type Engine struct {
 	exec    executor
 	live    *liveExec
 	virtual *VirtualTime
+	// loop is open while Run's goroutine owns the state and takes the
+	// commands of agents and hosts on cmds (see owned); nil otherwise.
+	loop chan struct{}
+	cmds chan command
 	// retries are failed hang-ups waiting to be tried again.
 	retries []*carrierOp
 	// unhung lists calls that could not be hung up after hangupRetries:
@@ -436,7 +441,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		cfg: cfg, wake: make(chan struct{}, 1),
+		cfg: cfg, wake: make(chan struct{}, 1), cmds: make(chan command),
 		calls: map[string]*call{}, byCall: map[telephony.CallID]*call{}, wrapping: map[string]*call{},
 		seq: telephony.NewSequencer(), unhung: map[telephony.CallID]string{}, timedOut: map[string]time.Time{},
 	}
@@ -654,6 +659,15 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := e.Start(ctx); err != nil {
 		return errors.Join(err, e.Stop(context.WithoutCancel(ctx)))
 	}
+	// From here on this goroutine owns the engine's state: agents' and
+	// hosts' calls come to it as commands (see owned), until it hands the
+	// state back to Stop.
+	loop := make(chan struct{})
+	e.mu.Lock()
+	e.loop = loop
+	e.mu.Unlock()
+	handBack := sync.OnceFunc(func() { close(loop) })
+	defer handBack()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -669,15 +683,59 @@ func (e *Engine) Run(ctx context.Context) error {
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
-			return e.drain(context.WithoutCancel(ctx))
+			return e.drain(context.WithoutCancel(ctx), handBack)
 		case <-e.wake:
 		case <-timer.C:
+		case c := <-e.cmds:
+			e.runCommand(c)
 		}
 	}
 }
 
-// drain stops new calls and lets calls in flight end.
-func (e *Engine) drain(ctx context.Context) error {
+// command is a call of an agent or host, run by the goroutine that owns
+// the engine's state.
+type command struct {
+	f    func()
+	done chan struct{}
+}
+
+// runCommand runs c on the owning goroutine.
+func (e *Engine) runCommand(c command) {
+	e.mu.Lock()
+	c.f()
+	e.mu.Unlock()
+	close(c.done)
+}
+
+// owned runs f on the goroutine that owns the engine's state: under Run,
+// the loop, to which it is sent as a command (and which runs it between
+// steps, which never wait on I/O); otherwise (a VirtualTime drives the
+// engine from the caller's goroutine, or nothing drives it yet, or Run has
+// returned) at once in the caller's goroutine, under e.mu. f must not
+// call the carrier or the store.
+func (e *Engine) owned(f func()) {
+	e.mu.Lock()
+	loop := e.loop
+	e.mu.Unlock()
+	if loop != nil {
+		c := command{f: f, done: make(chan struct{})}
+		select {
+		case e.cmds <- c:
+			<-c.done
+			return
+		case <-loop:
+			// Run returned: nobody owns the loop any more.
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f()
+}
+
+// drain stops new calls and lets calls in flight end; then it hands the
+// state back (commands run in their callers' goroutines again) and stops
+// the engine, which may wait for carrier requests in flight.
+func (e *Engine) drain(ctx context.Context, handBack func()) error {
 	e.mu.Lock()
 	e.draining = true
 	deadline := e.cfg.Clock().Add(e.cfg.DrainTimeout)
@@ -695,8 +753,11 @@ func (e *Engine) drain(ctx context.Context) error {
 		select {
 		case <-e.wake:
 		case <-time.After(50 * time.Millisecond):
+		case c := <-e.cmds:
+			e.runCommand(c)
 		}
 	}
+	handBack()
 	return e.Stop(ctx)
 }
 
@@ -836,35 +897,37 @@ func (e *Engine) publish() {
 // save, oldest first: the calls they talked on that ended. (An outcome may
 // also be saved during the call, under the attempt ID CurrentCall gives.)
 func (e *Engine) Awaiting(agent campaign.UserID) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var out []string
-	for id, c := range e.wrapping {
-		if c.agent == agent && c.outcome == nil {
-			out = append(out, id)
+	e.owned(func() {
+		for id, c := range e.wrapping {
+			if c.agent == agent && c.outcome == nil {
+				out = append(out, id)
+			}
 		}
-	}
+	})
 	slices.Sort(out)
 	return out
 }
 
 // CurrentCall returns the attempt ID of the agent's live call, if any.
 func (e *Engine) CurrentCall(agent campaign.UserID) (string, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, c := range e.sortedCalls() {
-		if c.agent == agent && c.state == stateTalking {
-			return c.attemptID, true
+	var id string
+	e.owned(func() {
+		for _, c := range e.sortedCalls() {
+			if c.agent == agent && c.state == stateTalking {
+				id = c.attemptID
+				return
+			}
 		}
-	}
-	return "", false
+	})
+	return id, id != ""
 }
 
 // Agents returns the agent sessions.
 func (e *Engine) Agents() []AgentStatus {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.agents.snapshot()
+	var out []AgentStatus
+	e.owned(func() { out = e.agents.snapshot() })
+	return out
 }
 
 // authorize admits actor to this engine: a member of the engine's own
@@ -896,9 +959,9 @@ func (e *Engine) Login(ctx context.Context, actor campaign.Actor, cfg AgentConfi
 			return fmt.Errorf("logging in agent %q for someone else: %w", cfg.ID, err)
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.agents.login(cfg, e.cfg.Clock())
+	var err error
+	e.owned(func() { err = e.agents.login(cfg, e.cfg.Clock()) })
+	return err
 }
 
 // Logout ends agent id's session, at once or when the agent's calls and
@@ -909,9 +972,9 @@ func (e *Engine) Logout(ctx context.Context, actor campaign.Actor, id campaign.U
 	if err := e.authorizeFor(ctx, actor, id); err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.agents.logout(id, e.cfg.Clock())
+	var err error
+	e.owned(func() { err = e.agents.logout(id, e.cfg.Clock()) })
+	return err
 }
 
 // Pause takes idle agent id out of rotation, or puts it back; the actor is
@@ -920,9 +983,9 @@ func (e *Engine) Pause(ctx context.Context, actor campaign.Actor, id campaign.Us
 	if err := e.authorizeFor(ctx, actor, id); err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.agents.pause(id, paused, e.cfg.Clock())
+	var err error
+	e.owned(func() { err = e.agents.pause(id, paused, e.cfg.Clock()) })
+	return err
 }
 
 // authorizeFor checks that actor may act on agent id's session: its own
@@ -1046,11 +1109,13 @@ func (e *Engine) nextWake() time.Time {
 
 // CallOf returns the carrier's call ID of an attempt in flight.
 func (e *Engine) CallOf(attemptID string) (telephony.CallID, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, ok := e.calls[attemptID]
-	if !ok {
-		return "", false
-	}
-	return c.callID, true
+	var id telephony.CallID
+	var ok bool
+	e.owned(func() {
+		var c *call
+		if c, ok = e.calls[attemptID]; ok {
+			id = c.callID
+		}
+	})
+	return id, ok
 }

@@ -104,65 +104,77 @@ func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptI
 	if err := e.checkGoalsAndAnswers(ctx, in); err != nil {
 		return err
 	}
-	e.mu.Lock()
-	c, ok := e.calls[attemptID]
-	if !ok || c.state < stateTalking || c.state == stateHangingUp {
-		defer e.mu.Unlock()
-		if at, ok := e.timedOut[attemptID]; ok {
-			return fmt.Errorf("%w: attempt %s was written without it at %s (ContactCompletionTimeout %s)",
-				ErrOutcomeTimeout, attemptID, at.Format(time.RFC3339), e.c.Settings.ContactCompletionTimeout)
+	var (
+		c     *call
+		l     queue.Lease
+		full  queue.Outcome
+		err   error
+		write bool
+	)
+	e.owned(func() {
+		var ok bool
+		c, ok = e.calls[attemptID]
+		if !ok || c.state < stateTalking || c.state == stateHangingUp {
+			if at, ok := e.timedOut[attemptID]; ok {
+				err = fmt.Errorf("%w: attempt %s was written without it at %s (ContactCompletionTimeout %s)",
+					ErrOutcomeTimeout, attemptID, at.Format(time.RFC3339), e.c.Settings.ContactCompletionTimeout)
+				return
+			}
+			err = fmt.Errorf("%w: %s", ErrUnknownAttempt, attemptID)
+			return
 		}
-		return fmt.Errorf("%w: %s", ErrUnknownAttempt, attemptID)
-	}
-	if c.agent != actor.UserID {
-		e.mu.Unlock()
-		return fmt.Errorf("%w: attempt %s was taken by %s, not %s", campaign.ErrForbidden, attemptID, c.agent, actor.UserID)
-	}
-	d, ok := e.disps[in.DispositionID]
-	if !ok || d.Archived {
-		e.mu.Unlock()
-		return fmt.Errorf("%w: disposition %q of campaign %s", campaign.ErrNotFound, in.DispositionID, e.cfg.Campaign)
-	}
-	if m := e.missing(d, in); len(m) > 0 {
-		e.mu.Unlock()
-		return &MissingError{Missing: m}
-	}
-	o := queue.Outcome{Disposition: &d, CallbackAt: in.CallbackAt, CallbackOwnerOnly: in.CallbackOwnerOnly, HotLead: in.HotLead}
-	o.Attempt.DispositionID = d.ID
-	o.Attempt.Outcome = campaign.OutcomeDetails{Note: in.Note, Fields: in.Fields, MeetingBooked: in.MeetingBooked, MeetingAt: in.MeetingAt,
-		MeetingAccepted: in.MeetingAccepted, QualifiedLead: in.QualifiedLead || d.Qualified, Opportunity: in.Opportunity, Revenue: in.Revenue,
-		CallbackAt: in.CallbackAt, FollowUp: in.FollowUp, Goals: in.Goals, Answers: in.Answers, PlaybookSteps: in.PlaybookSteps}
-	c.outcome = &o
-	if c.state != stateOutcome {
-		// Saved during the call: written when it ends.
-		e.mu.Unlock()
-		return nil
-	}
-	// The write runs in the caller's goroutine, outside the engine's
-	// state: the call leaves the engine first, so the loop cannot touch it
-	// meanwhile, and comes back if the store fails.
-	l, full := e.forget(ctx, c, e.cfg.Clock())
-	e.mu.Unlock()
-	werr := e.cfg.Queue.Finish(ctx, l, full)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := e.cfg.Clock()
-	err := e.finished(ctx, c, full, werr)
-	if err != nil && !errors.Is(err, ErrOutcomeLost) {
-		// The outcome could not be written (the store failed): it stays
-		// with the call, to be saved again or timed out.
-		c.done = false
-		e.calls[c.attemptID], e.wrapping[c.attemptID] = c, c
-		if !slices.Contains(e.callOrder, c) {
-			e.callOrder = append(e.callOrder, c)
+		if c.agent != actor.UserID {
+			err = fmt.Errorf("%w: attempt %s was taken by %s, not %s", campaign.ErrForbidden, attemptID, c.agent, actor.UserID)
+			return
 		}
+		d, ok := e.disps[in.DispositionID]
+		if !ok || d.Archived {
+			err = fmt.Errorf("%w: disposition %q of campaign %s", campaign.ErrNotFound, in.DispositionID, e.cfg.Campaign)
+			return
+		}
+		if m := e.missing(d, in); len(m) > 0 {
+			err = &MissingError{Missing: m}
+			return
+		}
+		o := queue.Outcome{Disposition: &d, CallbackAt: in.CallbackAt, CallbackOwnerOnly: in.CallbackOwnerOnly, HotLead: in.HotLead}
+		o.Attempt.DispositionID = d.ID
+		o.Attempt.Outcome = campaign.OutcomeDetails{Note: in.Note, Fields: in.Fields, MeetingBooked: in.MeetingBooked, MeetingAt: in.MeetingAt,
+			MeetingAccepted: in.MeetingAccepted, QualifiedLead: in.QualifiedLead || d.Qualified, Opportunity: in.Opportunity, Revenue: in.Revenue,
+			CallbackAt: in.CallbackAt, FollowUp: in.FollowUp, Goals: in.Goals, Answers: in.Answers, PlaybookSteps: in.PlaybookSteps}
+		c.outcome = &o
+		if c.state != stateOutcome {
+			// Saved during the call: written when it ends.
+			return
+		}
+		// The write runs in the caller's goroutine, outside the engine's
+		// state: the call leaves the engine first, so the loop cannot
+		// touch it meanwhile, and comes back if the store fails.
+		write = true
+		l, full = e.forget(ctx, c, e.cfg.Clock())
+	})
+	if !write {
 		return err
 	}
-	if d, ok := e.agents.endWrap(c.agent, now); ok {
-		e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
-	}
-	e.connectWaiting(ctx, now)
-	e.publish()
+	werr := e.cfg.Queue.Finish(ctx, l, full)
+	e.owned(func() {
+		now := e.cfg.Clock()
+		err = e.finished(ctx, c, full, werr)
+		if err != nil && !errors.Is(err, ErrOutcomeLost) {
+			// The outcome could not be written (the store failed): it
+			// stays with the call, to be saved again or timed out.
+			c.done = false
+			e.calls[c.attemptID], e.wrapping[c.attemptID] = c, c
+			if !slices.Contains(e.callOrder, c) {
+				e.callOrder = append(e.callOrder, c)
+			}
+			return
+		}
+		if d, ok := e.agents.endWrap(c.agent, now); ok {
+			e.pacer.Observe(pacing.Event{At: now, Kind: pacing.EventWrapEnded, Duration: d})
+		}
+		e.connectWaiting(ctx, now)
+		e.publish()
+	})
 	return err
 }
 
@@ -194,15 +206,24 @@ func (e *Engine) Preview(ctx context.Context, actor campaign.Actor) (PreviewCont
 	if err := e.authorize(ctx, actor, campaign.ActionDial); err != nil {
 		return PreviewContext{}, err
 	}
-	e.mu.Lock()
-	s, ok := e.agents.byID[actor.UserID]
-	ttl := e.c.Settings.HopperExpiry
-	e.mu.Unlock()
+	var (
+		ok    bool
+		free  bool
+		state campaign.AgentState
+		ttl   time.Duration
+	)
+	e.owned(func() {
+		var s *agentSession
+		if s, ok = e.agents.byID[actor.UserID]; ok {
+			free, state = s.free(), s.State
+		}
+		ttl = e.c.Settings.HopperExpiry
+	})
 	if !ok {
 		return PreviewContext{}, fmt.Errorf("%w: %s", ErrNoAgent, actor.UserID)
 	}
-	if !s.free() {
-		return PreviewContext{}, fmt.Errorf("dialer: %s is %s", actor.UserID, s.State)
+	if !free {
+		return PreviewContext{}, fmt.Errorf("dialer: %s is %s", actor.UserID, state)
 	}
 	l, err := e.cfg.Queue.Next(ctx, actor, e.cfg.Campaign, ttl)
 	if err != nil {
@@ -214,10 +235,9 @@ func (e *Engine) Preview(ctx context.Context, actor campaign.Actor) (PreviewCont
 		return PreviewContext{}, err
 	}
 	p.History = hist
-	e.mu.Lock()
-	target := suppression.TargetOf(e.c)
-	numbers := e.numbers
-	e.mu.Unlock()
+	var target suppression.Target
+	var numbers *compliance.Checker
+	e.owned(func() { target, numbers = suppression.TargetOf(e.c), e.numbers })
 	ms, err := e.cfg.Suppression.Check(ctx, e.cfg.Workspace, suppression.Query{Target: target, Numbers: []string{l.Contact.Phone}})
 	if err != nil {
 		return PreviewContext{}, err
@@ -239,40 +259,53 @@ func (e *Engine) Dial(ctx context.Context, actor campaign.Actor, p PreviewContex
 	if err := e.ownLease(p.Lease); err != nil {
 		return "", err
 	}
-	e.mu.Lock()
-	switch {
-	case e.stopped:
-		e.mu.Unlock()
-		return "", ErrStopped
-	case e.exec == nil:
-		e.mu.Unlock()
-		return "", ErrNotRunning
+	var (
+		env placeEnv
+		now time.Time
+		err error
+	)
+	e.owned(func() {
+		switch {
+		case e.stopped:
+			err = ErrStopped
+			return
+		case e.exec == nil:
+			err = ErrNotRunning
+			return
+		}
+		now = e.cfg.Clock()
+		if _, ok := e.agents.acquireID(actor.UserID, now); !ok {
+			err = fmt.Errorf("%w: %s is not free", ErrNoAgent, actor.UserID)
+			return
+		}
+		env = e.placeEnv()
+	})
+	if err != nil {
+		return "", err
 	}
-	now := e.cfg.Clock()
-	if _, ok := e.agents.acquireID(actor.UserID, now); !ok {
-		e.mu.Unlock()
-		return "", fmt.Errorf("%w: %s is not free", ErrNoAgent, actor.UserID)
-	}
-	env := e.placeEnv()
-	e.mu.Unlock()
 	// The gate and the journal run in the caller's goroutine, outside the
 	// engine's state; the caller stays reserved meanwhile.
 	p2 := e.prepare(ctx, env, p.Lease, actor.UserID, now)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now = e.cfg.Clock()
-	placed, err := e.commit(ctx, p2, now)
-	if !placed {
-		e.agents.release(actor.UserID, 0, now)
-		if err == nil {
-			err = fmt.Errorf("dialer: contact %s may not be called now (see its block)", p.Lease.ContactID)
+	var id string
+	e.owned(func() {
+		now := e.cfg.Clock()
+		var placed bool
+		placed, err = e.commit(ctx, p2, now)
+		defer e.publish()
+		if !placed {
+			e.agents.release(actor.UserID, 0, now)
+			if err == nil {
+				err = fmt.Errorf("dialer: contact %s may not be called now (see its block)", p.Lease.ContactID)
+			}
+			return
 		}
-		e.publish()
+		p2.c.agent = actor.UserID
+		id = p2.c.attemptID
+	})
+	if id == "" {
 		return "", err
 	}
-	p2.c.agent = actor.UserID
-	e.publish()
-	return p2.c.attemptID, err
+	return id, err
 }
 
 // Skip gives a previewed contact back to the queue without calling it.
