@@ -797,10 +797,12 @@ func (e *Engine) observation(now time.Time) (pacing.Observation, []BusyAgentInfo
 // tick asks the pacer how many calls to start and places them.
 func (e *Engine) tick(ctx context.Context, now time.Time) error {
 	if e.draining || !e.pacing() || e.c.Status != campaign.StatusRunning || e.c.Settings.DialMode == campaign.DialPreview {
+		e.want = 0
 		return e.trimHopper(ctx, now, 0)
 	}
 	obs, busy := e.observation(now)
 	if obs.AgentsLoggedIn == 0 {
+		e.want = 0
 		return e.trimHopper(ctx, now, 0)
 	}
 	if e.cfg.BeforeDecide != nil {
