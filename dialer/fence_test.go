@@ -12,6 +12,7 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/dialer"
+	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/sim"
 )
@@ -189,4 +190,50 @@ func TestReconcileLeavesALiveProcesssCall(t *testing.T) {
 	assert.Equal(t, f.disp.ID, as[0].DispositionID, "A's agent's outcome was written")
 	assert.Zero(t, b.eng.Stats().Reconciled+b.eng.Stats().Adopted, "B took over A's live call")
 	assert.Zero(t, a.eng.Stats().LostOutcomes)
+}
+
+// extendLog is the queue recording, for each lease extension, how much of
+// the lease was left when it was asked for.
+type extendLog struct {
+	dialer.Queue
+	now  func() time.Time
+	mu   sync.Mutex
+	left []time.Duration
+}
+
+func (q *extendLog) Extend(ctx context.Context, l queue.Lease, ttl time.Duration) (queue.Lease, error) {
+	q.mu.Lock()
+	q.left = append(q.left, l.ExpiresAt.Sub(q.now()))
+	q.mu.Unlock()
+	return q.Queue.Extend(ctx, l, ttl)
+}
+
+// TestCallLeaseRenewedAtAThird: the lease of a call in flight is renewed a
+// third of the way through its TTL, so a renewal that is slow or must be
+// retried still lands long before the lease lapses; a 12-minute
+// conversation keeps its lease and its outcome is written.
+func TestCallLeaseRenewedAtAThird(t *testing.T) {
+	clock := sim.NewClock(start)
+	f := newFleet(t, clock.Now, campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1}, 1, "America/New_York", "NY")
+	var log *extendLog
+	n := f.node(newRecCarrier(t, sim.Config{Seed: 4, Now: clock.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
+		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 5*time.Second, 12*time.Minute
+		return s
+	}}), 1, func(cfg *dialer.Config) {
+		log = &extendLog{Queue: cfg.Queue, now: clock.Now}
+		cfg.Queue = log
+	})
+	runNodes(t, clock, start.Add(15*time.Minute), n)
+	require.NoError(t, n.eng.Stop(f.ctx))
+	ttl := f.c.Settings.HopperExpiry
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	require.GreaterOrEqual(t, len(log.left), 6, "renewed through the call")
+	for _, left := range log.left {
+		assert.GreaterOrEqual(t, left, ttl*2/3-time.Second, "renewed with only %s of %s left", left, ttl)
+	}
+	as := f.attempts()
+	require.Len(t, as, 1)
+	assert.Equal(t, f.disp.ID, as[0].DispositionID)
+	assert.Equal(t, 12*time.Minute, as[0].TalkDuration.Round(time.Second))
 }
