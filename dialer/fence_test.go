@@ -237,3 +237,54 @@ func TestCallLeaseRenewedAtAThird(t *testing.T) {
 	assert.Equal(t, f.disp.ID, as[0].DispositionID)
 	assert.Equal(t, 12*time.Minute, as[0].TalkDuration.Round(time.Second))
 }
+
+// failingFinish is the queue whose Finish fails while fail is set.
+type failingFinish struct {
+	dialer.Queue
+	fail bool
+}
+
+var errStoreDown = errors.New("test: store down")
+
+func (q *failingFinish) Finish(ctx context.Context, l queue.Lease, o queue.Outcome) error {
+	if q.fail {
+		return errStoreDown
+	}
+	return q.Queue.Finish(ctx, l, o)
+}
+
+// TestSaveOutcomeReturnsTheStoresError: SaveOutcome writes the attempt in
+// the caller's goroutine and returns the store's error; the call stays
+// in the engine with its outcome (written at the completion timeout at
+// the latest), and a second save writes it at once.
+func TestSaveOutcomeReturnsTheStoresError(t *testing.T) {
+	clock := sim.NewClock(start)
+	f := newFleet(t, clock.Now, campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1}, 1, "America/New_York", "NY")
+	var q *failingFinish
+	n := f.node(newRecCarrier(t, sim.Config{Seed: 4, Now: clock.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
+		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 5*time.Second, 30*time.Second
+		return s
+	}}), 1, func(cfg *dialer.Config) {
+		q = &failingFinish{Queue: cfg.Queue}
+		cfg.Queue = q
+	})
+	n.wrap = time.Hour // the test saves the outcome itself
+	runNodes(t, clock, start.Add(time.Minute), n)
+	att := n.eng.Awaiting("agent0")
+	require.Len(t, att, 1)
+	agent := campaign.Actor{WorkspaceID: f.admin.WorkspaceID, UserID: "agent0"}
+
+	q.fail = true
+	err := n.eng.SaveOutcome(f.ctx, agent, att[0], dialer.OutcomeInput{DispositionID: f.disp.ID})
+	require.ErrorIs(t, err, errStoreDown)
+	assert.Empty(t, f.attempts())
+
+	q.fail = false
+	require.NoError(t, n.eng.SaveOutcome(f.ctx, agent, att[0], dialer.OutcomeInput{DispositionID: f.disp.ID, Note: "second try"}))
+	assert.Len(t, f.attempts(), 1, "written by the second save, before Stop")
+	require.NoError(t, n.eng.Stop(f.ctx))
+	as := f.attempts()
+	require.Len(t, as, 1)
+	assert.Equal(t, f.disp.ID, as[0].DispositionID)
+	assert.Equal(t, "second try", as[0].Outcome.Note)
+}
