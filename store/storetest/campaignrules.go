@@ -28,6 +28,8 @@ var campaignRuleTests = []struct {
 	{"EraseMasksAttemptsAndBlocks", testEraseMasksAttemptsAndBlocks},
 	{"GoalsPrimaryAndScores", testGoalsPrimaryAndScores},
 	{"WorkspaceMetricsByPeriod", testWorkspaceMetricsByPeriod},
+	{"ChangeFeed", testChangeFeed},
+	{"ChangeFeedFollowResume", testChangeFeedFollowResume},
 }
 
 // reports returns a report service over the harness's store and clock.
