@@ -932,7 +932,7 @@ func (e *Engine) gate(ctx context.Context, ct campaign.Contact, now time.Time) (
 	}
 	if m, ok := ms[ct.Phone]; ok {
 		w := suppression.Widest(m)
-		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Reason)
+		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Detail())
 	}
 	if missing := e.missingVariables(ct); missing != "" {
 		return refuse(campaign.ReasonPersonalisationMissing, campaign.BlockScopePolicy, missing)

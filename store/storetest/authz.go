@@ -193,6 +193,11 @@ func authzRows() []authzRow {
 				_, err := e.x.svc.PruneFeed(ctx, a, time.Unix(1, 0))
 				return err
 			}},
+		{typ: cmp, method: "ActivateContacts", allow: rolesManage, cross: crossRefused,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.x.svc.ActivateContacts(ctx, a, e.c.ID, "")
+				return err
+			}},
 		{typ: cmp, method: "CreateCampaign", allow: rolesManage, cross: crossOwn,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				_, err := e.x.svc.CreateCampaign(ctx, a, campaign.Campaign{Name: e.next("camp")})

@@ -30,6 +30,8 @@ var campaignRuleTests = []struct {
 	{"WorkspaceMetricsByPeriod", testWorkspaceMetricsByPeriod},
 	{"ChangeFeed", testChangeFeed},
 	{"ChangeFeedFollowResume", testChangeFeedFollowResume},
+	{"ImportStatusHeld", testImportStatusHeld},
+	{"NamedSuppressionLists", testNamedSuppressionLists},
 }
 
 // reports returns a report service over the harness's store and clock.
