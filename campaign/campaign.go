@@ -254,6 +254,15 @@ type Settings struct {
 	// calls. It travels in each dial request (telephony.DialRequest's
 	// Agent). Defaults to none.
 	AssignedAgent string
+	// OwnerWait is how long a live answer of a contact with an assigned
+	// agent (its OwnerID, else AssignedAgent) waits for that agent when
+	// the agent is logged in to the engine but busy, before any free agent
+	// may take it; an assigned agent who is free takes the call at once,
+	// one who is not logged in is not waited for. At most 2s (a live
+	// answer is abandoned after the engine's BridgeWithin); negative turns
+	// the wait off. Defaults to 1s. See docs/campaign-rules.md ("Assigned
+	// agent and owner routing").
+	OwnerWait time.Duration
 }
 
 // NewContactStatus returns the status a contact imported into the
@@ -331,6 +340,7 @@ func (s Settings) WithDefaults(defaultRegion string) Settings {
 	if s.ImportStatus == "" {
 		s.ImportStatus = ContactPending
 	}
+	def(&s.OwnerWait, time.Second)
 	def(&s.HopperExpiry, 5*time.Minute)
 	if s.CallerIDPool.Rotation == "" {
 		s.CallerIDPool.Rotation = RotateRoundRobin
@@ -460,6 +470,7 @@ func (s Settings) validate(v *validator) {
 	}
 	v.check(len(s.AssignedAgent) <= MaxNameLength && utf8.ValidString(s.AssignedAgent), "Settings.AssignedAgent",
 		"must be UTF-8 of at most %d bytes", MaxNameLength)
+	v.check(s.OwnerWait <= 2*time.Second, "Settings.OwnerWait", "must be at most 2s (a live answer is abandoned after 2s), got %s", s.OwnerWait)
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no

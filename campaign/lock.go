@@ -71,6 +71,7 @@ var settingsLocks = map[string]int{
 	"ContactCompletionTimeout": lockPaused, "HopperSize": lockPaused, "HopperExpiry": lockPaused,
 	"CallbackGrace": lockPaused, "CallerIDs": lockPaused, "AbandonCap": lockPaused, "Content": lockPaused,
 	"CallerIDPool": lockPaused, "SuppressionLists": lockPaused, "AssignedAgent": lockPaused,
+	"OwnerWait":    lockPaused,
 	"ImportStatus": lockFree,
 }
 
@@ -89,8 +90,8 @@ var settingsLocks = map[string]int{
 //     MaxConcurrentCalls, DialerInterval, CallSpacing, RingTimeout, WrapUp,
 //     AMD, ContactCompletionTimeout, HopperSize, HopperExpiry,
 //     CallbackGrace, CallerIDs, CallerIDPool), a new AbandonCap, the
-//     Content (script, prompt, message), the named SuppressionLists and
-//     the AssignedAgent. ImportStatus (which only decides where contacts
+//     Content (script, prompt, message), the named SuppressionLists,
+//     the AssignedAgent and OwnerWait. ImportStatus (which only decides where contacts
 //     imported later start) changes in any status. Dial mode, retry
 //     policy, lane order, windows and schedule, consent, voice, regions,
 //     timezone, client and start date stay locked: the engine's pacer, the

@@ -408,17 +408,70 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// connectWaiting gives waiting live answers to free agents, oldest first.
+// connectWaiting gives waiting live answers to free agents: first each
+// answer whose assigned agent is free to that agent, then the others,
+// oldest first, to the longest-idle free agent, except an answer still
+// waiting for its busy assigned agent (Settings.OwnerWait).
 func (e *Engine) connectWaiting(ctx context.Context, now time.Time) {
-	for len(e.waiting) > 0 {
-		s, ok := e.agents.acquire(now)
-		if !ok {
-			return
+	for i := 0; i < len(e.waiting); {
+		c := e.waiting[i]
+		if a := e.assignedAgent(c.lease.Contact); a != "" {
+			if s, ok := e.agents.acquireID(a, now); ok {
+				e.waiting = slices.Delete(e.waiting, i, i+1)
+				_ = e.bridge(ctx, c, s.ID, now)
+				continue
+			}
 		}
-		c := e.waiting[0]
-		e.waiting = e.waiting[1:]
-		_ = e.bridge(ctx, c, s.ID, now)
+		i++
 	}
+	for i := 0; i < len(e.waiting); {
+		c := e.waiting[i]
+		if !e.ownerWaitEnds(c).After(now) {
+			s, ok := e.agents.acquire(now)
+			if !ok {
+				return
+			}
+			e.waiting = slices.Delete(e.waiting, i, i+1)
+			_ = e.bridge(ctx, c, s.ID, now)
+			continue
+		}
+		i++
+	}
+}
+
+// assignedAgent is the agent assigned to ct's calls: its owner, else the
+// campaign's AssignedAgent. e.mu must be held.
+func (e *Engine) assignedAgent(ct campaign.Contact) campaign.UserID {
+	if ct.OwnerID != "" {
+		return ct.OwnerID
+	}
+	return campaign.UserID(e.c.Settings.AssignedAgent)
+}
+
+// ownerWaitEnds is when waiting answer c stops waiting for its assigned
+// agent and anyone free may take it: its answer plus Settings.OwnerWait
+// while that agent is logged in (busy), the zero time otherwise.
+func (e *Engine) ownerWaitEnds(c *call) time.Time {
+	a := e.assignedAgent(c.lease.Contact)
+	if a == "" || e.c.Settings.OwnerWait <= 0 {
+		return time.Time{}
+	}
+	if _, in := e.agents.byID[a]; !in {
+		return time.Time{}
+	}
+	return c.answeredAt.Add(e.c.Settings.OwnerWait)
+}
+
+// ownerWake is the earliest end of a waiting answer's wait for its
+// assigned agent still ahead of now, or the zero time.
+func (e *Engine) ownerWake(now time.Time) time.Time {
+	var next time.Time
+	for _, c := range e.waiting {
+		if t := e.ownerWaitEnds(c); t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
 }
 
 func (e *Engine) dropWaiting(c *call) {
@@ -435,8 +488,13 @@ func (e *Engine) expireWaiting(ctx context.Context, now time.Time) {
 		if now.Sub(c.answeredAt) < e.cfg.BridgeWithin {
 			return
 		}
-		// An agent freeing at this very instant takes the call first.
-		if s, ok := e.agents.acquire(now); ok {
+		// An agent freeing at this very instant takes the call first:
+		// its assigned agent, else anyone.
+		s, ok := e.agents.acquireID(e.assignedAgent(c.lease.Contact), now)
+		if !ok {
+			s, ok = e.agents.acquire(now)
+		}
+		if ok {
 			e.waiting = e.waiting[1:]
 			_ = e.bridge(ctx, c, s.ID, now)
 			continue
@@ -864,7 +922,8 @@ func (e *Engine) place(ctx context.Context, l queue.Lease, preview campaign.User
 	c.dialSeq = e.failures.dial()
 	e.submit(&carrierOp{kind: opDial, attemptID: c.attemptID, req: telephony.DialRequest{From: from, To: c.number, RingTimeout: e.c.Settings.RingTimeout,
 		AMD: telephony.AMDMode(amdMode(e.c.Settings.AMD)), AttemptID: c.attemptID, Extension: l.Contact.Extension,
-		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: e.content(l.Contact)}}, now)
+		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: e.content(l.Contact),
+		Agent: string(e.assignedAgent(l.Contact))}}, now)
 	return true, nil
 }
 

@@ -32,6 +32,7 @@ var campaignRuleTests = []struct {
 	{"ChangeFeedFollowResume", testChangeFeedFollowResume},
 	{"ImportStatusHeld", testImportStatusHeld},
 	{"NamedSuppressionLists", testNamedSuppressionLists},
+	{"AssignedAgentStored", testAssignedAgentStored},
 }
 
 // reports returns a report service over the harness's store and clock.

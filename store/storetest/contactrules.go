@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -151,4 +152,29 @@ func testNamedSuppressionLists(t *testing.T, x *queueHarness) {
 	_, err = x.svc.CreateCampaign(x.ctx, x.admin, campaign.Campaign{Name: "dup", Settings: campaign.Settings{SuppressionLists: []string{"A", "A"}}})
 	assert.ErrorIs(t, err, campaign.ErrInvalid)
 	_ = queue.Lease{}
+}
+
+// testAssignedAgentStored: a campaign's assigned agent and owner wait,
+// and a contact's owner, round-trip; the agent is editable while Paused,
+// not while Running.
+func testAssignedAgentStored(t *testing.T, x *queueHarness) {
+	c := x.running(func(c *campaign.Campaign) {
+		c.Settings.AssignedAgent, c.Settings.OwnerWait = "ai-renewals", 1500*time.Millisecond
+	})
+	got, err := x.store.GetCampaign(x.ctx, x.admin.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "ai-renewals", got.Settings.AssignedAgent)
+	assert.Equal(t, 1500*time.Millisecond, got.Settings.OwnerWait)
+	cts := x.add(c, campaign.Contact{ID: "owned", OwnerID: "bo"})
+	assert.Equal(t, campaign.UserID("bo"), x.get(cts[0].ID).OwnerID)
+
+	edit := func(c *campaign.Campaign) error { c.Settings.AssignedAgent = "bo"; return nil }
+	_, err = x.svc.UpdateCampaign(x.ctx, x.admin, c.ID, edit)
+	assert.ErrorIs(t, err, campaign.ErrLocked, "not while running")
+	x.status(c, campaign.StatusPaused)
+	_, err = x.svc.UpdateCampaign(x.ctx, x.admin, c.ID, edit)
+	require.NoError(t, err)
+	got, err = x.store.GetCampaign(x.ctx, x.admin.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "bo", got.Settings.AssignedAgent)
 }
