@@ -11,6 +11,8 @@ import (
 
 	"github.com/callstackhq/callstack/campaign"
 	"github.com/callstackhq/callstack/dialer"
+	"github.com/callstackhq/callstack/queue"
+	"github.com/callstackhq/callstack/suppression"
 	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/sim"
 )
@@ -132,5 +134,29 @@ func TestOwnerWaitIsBoundedByTheAbandonRule(t *testing.T) {
 	w := newWorld(t, campaign.Settings{}, 0, answered(nil))
 	_, err := w.svc.CreateCampaign(w.ctx, w.admin, campaign.Campaign{Name: "slow", Settings: campaign.Settings{OwnerWait: 3 * time.Second}})
 	assert.ErrorIs(t, err, campaign.ErrInvalid)
+	require.NoError(t, w.engine.Stop(w.ctx))
+}
+
+// TestGateBlocksANumberOnANamedList: a number added to a named
+// suppression list the campaign honours, after its contact was previewed,
+// is refused by the dial-time gate with a block naming the list.
+func TestGateBlocksANumberOnANamedList(t *testing.T) {
+	w := newWorld(t, campaign.Settings{DialMode: campaign.DialPreview, SuppressionLists: []string{"Litigators"}}, 1, answered(nil))
+	w.login(1)
+	require.NoError(t, dialer.RunVirtual(w.ctx, w.engine, w.carrier, w.clock, start.Add(time.Second)))
+	agent := campaign.Actor{WorkspaceID: w.admin.WorkspaceID, UserID: "agent0"}
+	p, err := w.engine.Preview(w.ctx, agent)
+	require.NoError(t, err)
+	require.NoError(t, w.supp.Add(w.ctx, w.admin, suppression.Entry{List: suppression.Named("Litigators"), Number: p.Lease.Contact.Phone, Reason: "litigator"}))
+	_, err = w.engine.Dial(w.ctx, agent, p)
+	require.Error(t, err)
+	assert.Zero(t, w.engine.Stats().Dials)
+	bs, err := w.st.ListBlocks(w.ctx, w.admin.WorkspaceID, queue.BlockFilter{CampaignID: w.c.ID, ContactID: p.Lease.ContactID})
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	assert.Equal(t, "suppressed_list", bs[0].Reason)
+	assert.Equal(t, campaign.BlockScopeList, bs[0].Scope)
+	assert.Equal(t, `list "Litigators": litigator`, bs[0].Detail)
+	assert.Equal(t, "dial", bs[0].Stage)
 	require.NoError(t, w.engine.Stop(w.ctx))
 }
