@@ -88,7 +88,7 @@ VALUES ($1, 'block', $2, $3, 1) RETURNING seq`, w.ID, c.ID, id))
 
 	require.NoError(t, tx1.Commit())
 	var got []string
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for len(got) < 2 && time.Now().Before(deadline) {
 		evs, err := svc.ReadFeed(ctx, admin, campaign.FeedQuery{After: pos})
 		require.NoError(t, err)

@@ -17,7 +17,7 @@ import (
 // feedWait bounds how long a feed test waits for events to show: on
 // Postgres an event shows once every transaction older than its own has
 // ended, anywhere on the server (docs/campaign-rules.md, "Change feed").
-const feedWait = 20 * time.Second
+const feedWait = 60 * time.Second
 
 // feedRead reads the actor's feed after q.After until it has n events
 // (polling, as a host would), and fails the test if it gets more.
