@@ -156,7 +156,8 @@ func (c *Client) Now() time.Time { return c.cfg.Clock() }
 
 // Campaigns returns the campaign service: workspaces, members, campaigns,
 // lists, dispositions, schedules and contacts, with roles checked and the
-// audit log written.
+// audit log written; and the change feed a dashboard follows (status
+// changes, attempts and blocks: ReadFeed, Follow, PruneFeed).
 func (c *Client) Campaigns() *campaign.Service { return c.campaigns }
 
 // Suppression returns the suppression service: DNC and suppression

@@ -3,7 +3,9 @@ package campaign
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Campaign is a calling campaign: who is called, how, and under what rules.
@@ -236,7 +238,44 @@ type Settings struct {
 	// Content is the script, AI prompt and message, personalised per
 	// contact at dial time. Defaults to none.
 	Content Content
+	// ImportStatus is the status contacts imported into the campaign
+	// start in: ContactPending (called as soon as the campaign runs) or
+	// ContactHeld (kept out of the queue until a manager activates them
+	// with [Service.ActivateContacts]). Defaults to ContactPending.
+	ImportStatus ContactStatus
+	// SuppressionLists names the workspace's named suppression lists
+	// (suppression.Named) the campaign honours besides the global list,
+	// its client's list and its own; at most [MaxSuppressionLists].
+	// Defaults to none.
+	SuppressionLists []string
+	// AssignedAgent is the agent assigned to the campaign's calls: a
+	// member's UserID for a human agent, or the id of an AI agent at the
+	// voice provider. A contact's OwnerID takes precedence for its own
+	// calls. It travels in each dial request (telephony.DialRequest's
+	// Agent). Defaults to none.
+	AssignedAgent string
+	// OwnerWait is how long a live answer of a contact with an assigned
+	// agent (its OwnerID, else AssignedAgent) waits for that agent when
+	// the agent is logged in to the engine but busy, before any free agent
+	// may take it; an assigned agent who is free takes the call at once,
+	// one who is not logged in is not waited for. At most 2s (a live
+	// answer is abandoned after the engine's BridgeWithin); negative turns
+	// the wait off. Defaults to 1s. See docs/campaign-rules.md ("Assigned
+	// agent and owner routing").
+	OwnerWait time.Duration
 }
+
+// NewContactStatus returns the status a contact imported into the
+// campaign starts in: ImportStatus, or ContactPending when unset.
+func (s Settings) NewContactStatus() ContactStatus {
+	if s.ImportStatus == "" {
+		return ContactPending
+	}
+	return s.ImportStatus
+}
+
+// MaxSuppressionLists bounds Settings.SuppressionLists.
+const MaxSuppressionLists = 20
 
 // Caller-ID rotations (CallerIDPoolSettings.Rotation).
 const (
@@ -298,6 +337,10 @@ func (s Settings) WithDefaults(defaultRegion string) Settings {
 	if s.HopperSize == 0 {
 		s.HopperSize = 100
 	}
+	if s.ImportStatus == "" {
+		s.ImportStatus = ContactPending
+	}
+	def(&s.OwnerWait, time.Second)
 	def(&s.HopperExpiry, 5*time.Minute)
 	if s.CallerIDPool.Rotation == "" {
 		s.CallerIDPool.Rotation = RotateRoundRobin
@@ -413,6 +456,21 @@ func (s Settings) validate(v *validator) {
 	v.check(p.SpamThreshold >= 1 && p.SpamThreshold <= 9, "Settings.CallerIDPool.SpamThreshold", "must be 1–9, got %g", p.SpamThreshold)
 	v.check(p.DailyCap >= 1 && p.DailyCap <= 1_000_000, "Settings.CallerIDPool.DailyCap", "must be 1–1000000, got %d", p.DailyCap)
 	s.Content.validate(v)
+	v.check(s.ImportStatus == ContactPending || s.ImportStatus == ContactHeld, "Settings.ImportStatus",
+		"must be %q or %q, got %q", ContactPending, ContactHeld, s.ImportStatus)
+	v.check(len(s.SuppressionLists) <= MaxSuppressionLists, "Settings.SuppressionLists", "names at most %d lists, got %d",
+		MaxSuppressionLists, len(s.SuppressionLists))
+	named := map[string]bool{}
+	for i, n := range s.SuppressionLists {
+		f := fmt.Sprintf("Settings.SuppressionLists[%d]", i)
+		v.check(strings.TrimSpace(n) == n && n != "", f, "must be a list name without surrounding spaces, got %q", n)
+		v.check(len(n) <= MaxNameLength && utf8.ValidString(n), f, "must be UTF-8 of at most %d bytes", MaxNameLength)
+		v.check(!named[n], f, "list %q named twice", n)
+		named[n] = true
+	}
+	v.check(len(s.AssignedAgent) <= MaxNameLength && utf8.ValidString(s.AssignedAgent), "Settings.AssignedAgent",
+		"must be UTF-8 of at most %d bytes", MaxNameLength)
+	v.check(s.OwnerWait <= 2*time.Second, "Settings.OwnerWait", "must be at most 2s (a live answer is abandoned after 2s), got %s", s.OwnerWait)
 }
 
 // isE164 reports whether s has the E.164 shape: + then 8–15 digits, no

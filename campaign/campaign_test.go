@@ -16,13 +16,14 @@ func TestPermit(t *testing.T) {
 		campaign.ActionManageMembers, campaign.ActionManageWorkspace, campaign.ActionManageSuppression,
 		campaign.ActionManageCampaign, campaign.ActionChangeStatus, campaign.ActionImport, campaign.ActionCampaignDNC,
 		campaign.ActionEditContact, campaign.ActionEraseContact, campaign.ActionDial, campaign.ActionSaveOutcome, campaign.ActionExport,
+		campaign.ActionView,
 	}
 	allowed := map[campaign.Role][]campaign.Action{
 		campaign.RoleTeamAdmin: all,
 		campaign.RoleCampaignManager: {campaign.ActionManageCampaign, campaign.ActionChangeStatus, campaign.ActionImport, campaign.ActionCampaignDNC,
-			campaign.ActionEditContact, campaign.ActionEraseContact, campaign.ActionDial, campaign.ActionSaveOutcome, campaign.ActionExport},
-		campaign.RoleCaller: {campaign.ActionEditContact, campaign.ActionDial, campaign.ActionSaveOutcome},
-		campaign.RoleViewer: nil,
+			campaign.ActionEditContact, campaign.ActionEraseContact, campaign.ActionDial, campaign.ActionSaveOutcome, campaign.ActionExport, campaign.ActionView},
+		campaign.RoleCaller: {campaign.ActionEditContact, campaign.ActionDial, campaign.ActionSaveOutcome, campaign.ActionView},
+		campaign.RoleViewer: {campaign.ActionView},
 		"intruder":          nil,
 	}
 	for role, ok := range allowed {

@@ -12,6 +12,7 @@ type ContactStatus string
 // Contact statuses.
 const (
 	ContactPending        ContactStatus = "pending"         // never called
+	ContactHeld           ContactStatus = "held"            // imported on hold: not called until activated (Settings.ImportStatus)
 	ContactDialing        ContactStatus = "dialing"         // leased: a call is being placed or is live
 	ContactRetry          ContactStatus = "retry"           // waiting for a retry
 	ContactCallback       ContactStatus = "callback"        // a callback is scheduled
@@ -39,7 +40,7 @@ const ContactCalled ContactStatus = "called"
 // Valid reports whether s is a defined contact status.
 func (s ContactStatus) Valid() bool {
 	switch s {
-	case ContactPending, ContactDialing, ContactRetry, ContactCallback, ContactCompleted,
+	case ContactPending, ContactHeld, ContactDialing, ContactRetry, ContactCallback, ContactCompleted,
 		ContactFailed, ContactNoConversation, ContactSkipped, ContactCancelled, ContactExpired, ContactDNC:
 		return true
 	}

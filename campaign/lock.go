@@ -70,7 +70,9 @@ var settingsLocks = map[string]int{
 	"CallSpacing": lockPaused, "RingTimeout": lockPaused, "WrapUp": lockPaused, "AMD": lockPaused,
 	"ContactCompletionTimeout": lockPaused, "HopperSize": lockPaused, "HopperExpiry": lockPaused,
 	"CallbackGrace": lockPaused, "CallerIDs": lockPaused, "AbandonCap": lockPaused, "Content": lockPaused,
-	"CallerIDPool": lockPaused,
+	"CallerIDPool": lockPaused, "SuppressionLists": lockPaused, "AssignedAgent": lockPaused,
+	"OwnerWait":    lockPaused,
+	"ImportStatus": lockFree,
 }
 
 // CheckEdit reports whether a campaign in before's status may be changed
@@ -87,8 +89,10 @@ var settingsLocks = map[string]int{
 //     and the Settings of pacing capacity and timers (CallRatio,
 //     MaxConcurrentCalls, DialerInterval, CallSpacing, RingTimeout, WrapUp,
 //     AMD, ContactCompletionTimeout, HopperSize, HopperExpiry,
-//     CallbackGrace, CallerIDs, CallerIDPool), a new AbandonCap and the Content (script,
-//     prompt, message). Dial mode, retry
+//     CallbackGrace, CallerIDs, CallerIDPool), a new AbandonCap, the
+//     Content (script, prompt, message), the named SuppressionLists,
+//     the AssignedAgent and OwnerWait. ImportStatus (which only decides where contacts
+//     imported later start) changes in any status. Dial mode, retry
 //     policy, lane order, windows and schedule, consent, voice, regions,
 //     timezone, client and start date stay locked: the engine's pacer, the
 //     queue's precomputed callable times and ranks, suppression scope and
@@ -186,5 +190,6 @@ func (c Campaign) Clone() Campaign {
 	s.AllowedCountries = slices.Clone(s.AllowedCountries)
 	s.LaneOrder = slices.Clone(s.LaneOrder)
 	s.CallerIDs = slices.Clone(s.CallerIDs)
+	s.SuppressionLists = slices.Clone(s.SuppressionLists)
 	return c
 }

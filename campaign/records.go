@@ -95,6 +95,7 @@ const (
 	BlockScopeGlobal   BlockScope = "global"   // workspace-wide suppression
 	BlockScopeClient   BlockScope = "client"   // the client's suppression list
 	BlockScopeCampaign BlockScope = "campaign" // the campaign's suppression list
+	BlockScopeList     BlockScope = "list"     // a named suppression list the campaign honours (Settings.SuppressionLists)
 	BlockScopeLaw      BlockScope = "law"      // a legal rule (hours, days, caps, consent, unsafe number)
 	BlockScopePolicy   BlockScope = "policy"   // a campaign setting (window, status, schedule, attempts)
 )

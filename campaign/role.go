@@ -30,7 +30,8 @@ func (r Role) Valid() bool {
 	return false
 }
 
-// Action is a mutating operation subject to a permission check.
+// Action is an operation subject to a permission check: a mutation, or
+// [ActionView] for reads that take an actor.
 type Action string
 
 // Actions checked by [Permit].
@@ -47,6 +48,7 @@ const (
 	ActionDial              Action = "dial"               // place calls, take preview contacts
 	ActionSaveOutcome       Action = "save_outcome"       // save a disposition
 	ActionExport            Action = "export"             // export contacts, attempts and reports
+	ActionView              Action = "view"               // read the workspace's change feed (every member)
 )
 
 // permissions lists what each role may do; a role absent from an action's
@@ -55,16 +57,16 @@ var permissions = map[Role]map[Action]bool{
 	RoleTeamAdmin: {
 		ActionManageMembers: true, ActionManageWorkspace: true, ActionManageSuppression: true,
 		ActionManageCampaign: true, ActionChangeStatus: true, ActionImport: true, ActionCampaignDNC: true,
-		ActionEditContact: true, ActionEraseContact: true, ActionDial: true, ActionSaveOutcome: true, ActionExport: true,
+		ActionEditContact: true, ActionEraseContact: true, ActionDial: true, ActionSaveOutcome: true, ActionExport: true, ActionView: true,
 	},
 	RoleCampaignManager: {
 		ActionManageCampaign: true, ActionChangeStatus: true, ActionImport: true, ActionCampaignDNC: true,
-		ActionEditContact: true, ActionEraseContact: true, ActionDial: true, ActionSaveOutcome: true, ActionExport: true,
+		ActionEditContact: true, ActionEraseContact: true, ActionDial: true, ActionSaveOutcome: true, ActionExport: true, ActionView: true,
 	},
 	RoleCaller: {
-		ActionEditContact: true, ActionDial: true, ActionSaveOutcome: true,
+		ActionEditContact: true, ActionDial: true, ActionSaveOutcome: true, ActionView: true,
 	},
-	RoleViewer: {},
+	RoleViewer: {ActionView: true},
 }
 
 // Permit reports whether role may perform action. It is the one permission

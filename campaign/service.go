@@ -599,3 +599,50 @@ func (s *Service) EraseContact(ctx context.Context, actor Actor, id ContactID) (
 	}
 	return c, nil
 }
+
+// errNotHeld ends an activation of a contact that is no longer held.
+var errNotHeld = errors.New("campaign: contact not held")
+
+// ActivateContacts moves the campaign's held contacts ([ContactHeld]: see
+// Settings.ImportStatus) to [ContactPending], so the queue calls them
+// (CampaignManager or TeamAdmin). A non-empty list limits it to the
+// contacts of that list. Each contact is an update of its own with its
+// audit entry ("contact.activate"), so a contact edited meanwhile is
+// re-read and a contact no longer held is left alone. It reports how many
+// contacts it activated.
+func (s *Service) ActivateContacts(ctx context.Context, actor Actor, id ID, list ListID) (int, error) {
+	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
+		return 0, err
+	}
+	if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, id); err != nil {
+		return 0, err
+	}
+	n := 0
+	f := ContactFilter{CampaignID: id, ListID: list, Status: ContactHeld, Limit: 1000}
+	for {
+		page, err := s.store.ListContacts(ctx, actor.WorkspaceID, f)
+		if err != nil {
+			return n, err
+		}
+		for _, c := range page.Contacts {
+			_, err := s.updateContact(ctx, actor, c.ID, "contact.activate", func(c *Contact) error {
+				if c.Status != ContactHeld {
+					return errNotHeld
+				}
+				c.Status = ContactPending
+				return nil
+			})
+			switch {
+			case errors.Is(err, errNotHeld):
+			case err != nil:
+				return n, err
+			default:
+				n++
+			}
+		}
+		if page.NextCursor == "" {
+			return n, nil
+		}
+		f.After = page.NextCursor
+	}
+}

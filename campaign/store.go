@@ -76,6 +76,9 @@ type Store interface {
 
 	// ListAudit returns audit entries matching f, oldest first.
 	ListAudit(ctx context.Context, ws WorkspaceID, f AuditFilter) ([]AuditEntry, error)
+
+	// FeedStore: the change feed of status changes, attempts and blocks.
+	FeedStore
 }
 
 // ContactFilter selects contacts; zero fields match everything.

@@ -431,17 +431,76 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// connectWaiting gives waiting live answers to free agents, oldest first.
+// connectWaiting gives waiting live answers to free agents: first each
+// answer whose assigned agent is free to that agent, then the others,
+// oldest first, to the longest-idle free agent, except an answer still
+// waiting for its busy assigned agent (Settings.OwnerWait).
 func (e *Engine) connectWaiting(ctx context.Context, now time.Time) {
-	for len(e.waiting) > 0 {
-		s, ok := e.agents.acquire(now)
-		if !ok {
-			return
+	for i := 0; i < len(e.waiting); {
+		c := e.waiting[i]
+		if a := e.assignedAgent(c.lease.Contact); a != "" {
+			if s, ok := e.agents.acquireID(a, now); ok {
+				e.waiting = slices.Delete(e.waiting, i, i+1)
+				_ = e.bridge(ctx, c, s.ID, now)
+				continue
+			}
 		}
-		c := e.waiting[0]
-		e.waiting = e.waiting[1:]
-		_ = e.bridge(ctx, c, s.ID, now)
+		i++
 	}
+	for i := 0; i < len(e.waiting); {
+		c := e.waiting[i]
+		if !e.ownerWaitEnds(c).After(now) {
+			s, ok := e.agents.acquire(now)
+			if !ok {
+				return
+			}
+			e.waiting = slices.Delete(e.waiting, i, i+1)
+			_ = e.bridge(ctx, c, s.ID, now)
+			continue
+		}
+		i++
+	}
+}
+
+// assignedAgent is the agent assigned to ct's calls: its owner, else the
+// campaign's AssignedAgent. It runs on the loop (it reads e.c).
+func (e *Engine) assignedAgent(ct campaign.Contact) campaign.UserID {
+	return assignedAgent(e.c, ct)
+}
+
+// assignedAgent is the agent assigned to ct's calls in campaign c: its
+// owner, else the campaign's AssignedAgent.
+func assignedAgent(c campaign.Campaign, ct campaign.Contact) campaign.UserID {
+	if ct.OwnerID != "" {
+		return ct.OwnerID
+	}
+	return campaign.UserID(c.Settings.AssignedAgent)
+}
+
+// ownerWaitEnds is when waiting answer c stops waiting for its assigned
+// agent and anyone free may take it: its answer plus Settings.OwnerWait
+// while that agent is logged in (busy), the zero time otherwise.
+func (e *Engine) ownerWaitEnds(c *call) time.Time {
+	a := e.assignedAgent(c.lease.Contact)
+	if a == "" || e.c.Settings.OwnerWait <= 0 {
+		return time.Time{}
+	}
+	if _, in := e.agents.byID[a]; !in {
+		return time.Time{}
+	}
+	return c.answeredAt.Add(e.c.Settings.OwnerWait)
+}
+
+// ownerWake is the earliest end of a waiting answer's wait for its
+// assigned agent still ahead of now, or the zero time.
+func (e *Engine) ownerWake(now time.Time) time.Time {
+	var next time.Time
+	for _, c := range e.waiting {
+		if t := e.ownerWaitEnds(c); t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
 }
 
 func (e *Engine) dropWaiting(c *call) {
@@ -458,8 +517,13 @@ func (e *Engine) expireWaiting(ctx context.Context, now time.Time) {
 		if now.Sub(c.answeredAt) < e.cfg.BridgeWithin {
 			return
 		}
-		// An agent freeing at this very instant takes the call first.
-		if s, ok := e.agents.acquire(now); ok {
+		// An agent freeing at this very instant takes the call first:
+		// its assigned agent, else anyone.
+		s, ok := e.agents.acquireID(e.assignedAgent(c.lease.Contact), now)
+		if !ok {
+			s, ok = e.agents.acquire(now)
+		}
+		if ok {
 			e.waiting = e.waiting[1:]
 			_ = e.bridge(ctx, c, s.ID, now)
 			continue
@@ -1026,7 +1090,8 @@ func (e *Engine) prepare(ctx context.Context, env placeEnv, l queue.Lease, previ
 	p.c = c
 	p.req = telephony.DialRequest{From: from, To: c.number, RingTimeout: env.c.Settings.RingTimeout,
 		AMD: telephony.AMDMode(amdMode(env.c.Settings.AMD)), AttemptID: c.attemptID, Extension: l.Contact.Extension,
-		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: content(env.c, l.Contact)}
+		Metadata: map[string]string{"campaign": string(e.cfg.Campaign), "contact": string(l.ContactID)}, Content: content(env.c, l.Contact),
+		Agent: string(assignedAgent(env.c, l.Contact))}
 	return p
 }
 
@@ -1128,7 +1193,7 @@ func (e *Engine) gate(ctx context.Context, env placeEnv, ct campaign.Contact, no
 	}
 	if m, ok := ms[ct.Phone]; ok {
 		w := suppression.Widest(m)
-		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Reason)
+		return refuse(w.List.Scope.ReasonCode(), w.List.Scope.BlockScope(), w.Detail())
 	}
 	if missing := env.c.Settings.Content.Refusal(env.c, ct); missing != "" {
 		return refuse(campaign.ReasonPersonalisationMissing, campaign.BlockScopePolicy, missing)

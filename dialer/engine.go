@@ -1082,6 +1082,7 @@ func (e *Engine) nextWake() time.Time {
 	}
 	if len(e.waiting) > 0 {
 		earlier(e.waiting[0].answeredAt.Add(e.cfg.BridgeWithin))
+		earlier(e.ownerWake(e.cfg.Clock()))
 	}
 	for _, s := range e.agents.byID {
 		if s.State == campaign.AgentWrapUp {

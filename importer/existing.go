@@ -175,7 +175,7 @@ func copyContact(c campaign.Contact, p *plan, now time.Time) campaign.Contact {
 		FirstName: c.FirstName, LastName: c.LastName, Company: c.Company, Phone: c.Phone, AltPhones: slices.Clone(c.AltPhones), Extension: c.Extension,
 		Email: c.Email, Source: c.Source, OwnerID: c.OwnerID, Tags: slices.Clone(c.Tags), Priority: c.Priority,
 		Custom: maps.Clone(c.Custom), Notes: c.Notes, Timezones: slices.Clone(c.Timezones), State: c.State,
-		AreaCodeState: c.AreaCodeState, Status: campaign.ContactPending, Lane: campaign.LaneNew,
+		AreaCodeState: c.AreaCodeState, Status: p.campaign.Settings.NewContactStatus(), Lane: campaign.LaneNew,
 		Consent: campaign.Consent{Kind: campaign.ConsentNone, Scope: campaign.ConsentScopeCampaign},
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}

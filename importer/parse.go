@@ -354,7 +354,7 @@ func (ps *parser) validate(rec []string, r *row) {
 		c.Source = p.opts.Source
 	}
 	c.Tags = mergeTags(p.opts.Tags, tags)
-	c.Status, c.Lane, c.Priority = campaign.ContactPending, campaign.LaneNew, campaign.PriorityNormal
+	c.Status, c.Lane, c.Priority = p.campaign.Settings.NewContactStatus(), campaign.LaneNew, campaign.PriorityNormal
 	c.Consent = consent
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, ps.now, ps.now
 }

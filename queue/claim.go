@@ -285,7 +285,7 @@ func (s *Service) check(ctx context.Context, cc *campaignCtx, l Lease, matches m
 	if ms := matches[c.Phone]; len(ms) > 0 {
 		m := suppression.Widest(ms)
 		return &refusal{reason: m.List.Scope.ReasonCode(), scope: m.List.Scope.BlockScope(), status: campaign.ContactSkipped,
-			detail: m.Reason}, nil
+			detail: m.Detail()}, nil
 	}
 	if !c.LastAttemptAt.IsZero() && st.MinTimeBetweenCalls > 0 {
 		if at := c.LastAttemptAt.Add(st.MinTimeBetweenCalls); now.Before(at) {

@@ -552,7 +552,7 @@ func (s *Service) listCost(all Counts, cc ContactCounts, blocks []BlockCount, ag
 		SuppressionPressure: rate(nBlocks, nBlocks+all.Attempts, n),
 	}
 	for _, sc := range []campaign.BlockScope{campaign.BlockScopeGlobal, campaign.BlockScopeClient,
-		campaign.BlockScopeCampaign, campaign.BlockScopeLaw, campaign.BlockScopePolicy} {
+		campaign.BlockScopeList, campaign.BlockScopeCampaign, campaign.BlockScopeLaw, campaign.BlockScopePolicy} {
 		lc.ByScope = append(lc.ByScope, ScopePressure{Scope: sc, Blocks: count(byScope[sc]),
 			Share: rate(byScope[sc], nBlocks+all.Attempts, n)})
 	}

@@ -173,11 +173,11 @@ func (s *Service) Check(ctx context.Context, ws campaign.WorkspaceID, q Query) (
 	return out, nil
 }
 
-// Widest returns the widest scope among ms (global, then client, then
-// campaign), the one a block reports.
+// Widest returns the widest scope among ms (global, then client, then a
+// named list, then campaign), the one a block reports.
 func Widest(ms []Match) Match {
 	best := ms[0]
-	rank := map[Scope]int{ScopeGlobal: 0, ScopeClient: 1, ScopeCampaign: 2}
+	rank := map[Scope]int{ScopeGlobal: 0, ScopeClient: 1, ScopeList: 2, ScopeCampaign: 3}
 	for _, m := range ms[1:] {
 		if rank[m.List.Scope] < rank[best.List.Scope] {
 			best = m

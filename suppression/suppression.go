@@ -30,6 +30,10 @@ const (
 	ScopeClient Scope = "client"
 	// ScopeCampaign suppresses it in one campaign.
 	ScopeCampaign Scope = "campaign"
+	// ScopeList is a named list of the workspace (a litigator list, a
+	// partner's DNC file) that suppresses a number in the campaigns that
+	// name it in Settings.SuppressionLists.
+	ScopeList Scope = "list"
 )
 
 // BlockScope maps s to the campaign.BlockScope a block records.
@@ -39,12 +43,15 @@ func (s Scope) BlockScope() campaign.BlockScope {
 		return campaign.BlockScopeClient
 	case ScopeCampaign:
 		return campaign.BlockScopeCampaign
+	case ScopeList:
+		return campaign.BlockScopeList
 	}
 	return campaign.BlockScopeGlobal
 }
 
 // ReasonCode is the stable block reason for a match at scope s:
-// "suppressed_global", "suppressed_client" or "suppressed_campaign".
+// "suppressed_global", "suppressed_client", "suppressed_campaign" or
+// "suppressed_list" (the block's detail names the list: [Match.Detail]).
 func (s Scope) ReasonCode() string { return "suppressed_" + string(s) }
 
 var (
@@ -58,8 +65,8 @@ var (
 // scopes, which client or campaign.
 type List struct {
 	Scope Scope
-	// Ref is the client name (ScopeClient) or campaign ID (ScopeCampaign);
-	// empty for ScopeGlobal.
+	// Ref is the client name (ScopeClient), campaign ID (ScopeCampaign)
+	// or list name (ScopeList); empty for ScopeGlobal.
 	Ref string
 }
 
@@ -72,13 +79,17 @@ func Client(name string) List { return List{Scope: ScopeClient, Ref: name} }
 // Campaign is the list of one campaign.
 func Campaign(id campaign.ID) List { return List{Scope: ScopeCampaign, Ref: string(id)} }
 
+// Named is the workspace's list called name, honoured by the campaigns
+// that name it in Settings.SuppressionLists.
+func Named(name string) List { return List{Scope: ScopeList, Ref: name} }
+
 func (l List) validate() error {
 	switch l.Scope {
 	case ScopeGlobal:
 		if l.Ref != "" {
 			return fmt.Errorf("%w: the global list takes no Ref", ErrInvalidEntry)
 		}
-	case ScopeClient, ScopeCampaign:
+	case ScopeClient, ScopeCampaign, ScopeList:
 		if l.Ref == "" {
 			return fmt.Errorf("%w: a %s list needs its Ref", ErrInvalidEntry, l.Scope)
 		}
@@ -176,20 +187,29 @@ func IsE164(s string) bool {
 }
 
 // Target is what a number is checked for: the lists that apply to one
-// campaign are the global list, its client's list and its own.
+// campaign are the global list, its client's list, the named lists it
+// honours and its own.
 type Target struct {
 	Client     string
 	CampaignID campaign.ID
+	// Named are the names of the named lists (ScopeList) that apply.
+	Named []string
 }
 
 // TargetOf returns the target of campaign c.
-func TargetOf(c campaign.Campaign) Target { return Target{Client: c.Client, CampaignID: c.ID} }
+func TargetOf(c campaign.Campaign) Target {
+	return Target{Client: c.Client, CampaignID: c.ID, Named: c.Settings.SuppressionLists}
+}
 
-// Lists returns the lists that apply to t, widest first.
+// Lists returns the lists that apply to t, widest first: global, client,
+// the named lists in t.Named's order, campaign.
 func (t Target) Lists() []List {
 	ls := []List{Global()}
 	if t.Client != "" {
 		ls = append(ls, Client(t.Client))
+	}
+	for _, n := range t.Named {
+		ls = append(ls, Named(n))
 	}
 	if t.CampaignID != "" {
 		ls = append(ls, Campaign(t.CampaignID))
@@ -212,6 +232,20 @@ type Match struct {
 	List   List
 	Reason string
 	Source string
+}
+
+// Detail is what a block for m records as its detail: the entry's reason,
+// preceded for a named list by the list's name, as in
+// `list "Litigators": dnc_request`.
+func (m Match) Detail() string {
+	if m.List.Scope != ScopeList {
+		return m.Reason
+	}
+	d := fmt.Sprintf("list %q", m.List.Ref)
+	if m.Reason != "" {
+		d += ": " + m.Reason
+	}
+	return d
 }
 
 // Store is the storage suppression needs. Methods are atomic and scoped to

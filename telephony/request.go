@@ -59,6 +59,11 @@ type DialRequest struct {
 	// Content is what this call says, personalised for the contact; nil
 	// when the campaign has none.
 	Content *Content
+	// Agent is the agent assigned to the call: the contact's owner, else
+	// the campaign's assigned agent (a member's id for a human agent, the
+	// voice provider's id for an AI agent). Defaults to none: whoever is
+	// free takes the call.
+	Agent string
 }
 
 // MaxExtensionLength is the most digits DialRequest.Extension holds.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/jmoiron/sqlx"
 
@@ -180,9 +181,14 @@ WHERE workspace_id = ? AND id = ? AND status = ?`), t.To, archivedFrom, at, t.Wo
 		if err := s.versioned(ctx, tx, res, err, "campaigns", "campaign", t.WorkspaceID, string(t.CampaignID), fmt.Sprintf("status %s", t.From)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO campaign_transitions
-(workspace_id, campaign_id, from_status, to_status, by_user, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		var seq int64
+		if err := tx.GetContext(ctx, &seq, s.q(`INSERT INTO campaign_transitions
+(workspace_id, campaign_id, from_status, to_status, by_user, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
 			t.WorkspaceID, t.CampaignID, t.From, t.To, t.By, t.Reason, at); err != nil {
+			return err
+		}
+		if err := s.insertFeed(ctx, tx, []feedRef{{ws: t.WorkspaceID, kind: campaign.FeedStatus, campaign: t.CampaignID,
+			ref: strconv.FormatInt(seq, 10), at: t.At}}); err != nil {
 			return err
 		}
 		return s.insertAudit(ctx, tx, t.WorkspaceID, a)
@@ -215,12 +221,16 @@ FROM campaign_transitions WHERE workspace_id = ? AND campaign_id = ? ORDER BY se
 	}
 	var out []campaign.Transition
 	for _, r := range rows {
-		out = append(out, campaign.Transition{
-			WorkspaceID: campaign.WorkspaceID(r.WorkspaceID), CampaignID: campaign.ID(r.CampaignID),
-			From: campaign.Status(r.From), To: campaign.Status(r.To), By: campaign.UserID(r.By), Reason: r.Reason, At: fromNanos(r.At),
-		})
+		out = append(out, r.transition())
 	}
 	return out, nil
+}
+
+func (r transitionRow) transition() campaign.Transition {
+	return campaign.Transition{
+		WorkspaceID: campaign.WorkspaceID(r.WorkspaceID), CampaignID: campaign.ID(r.CampaignID),
+		From: campaign.Status(r.From), To: campaign.Status(r.To), By: campaign.UserID(r.By), Reason: r.Reason, At: fromNanos(r.At),
+	}
 }
 
 const listColumns = `workspace_id, id, campaign_id, name, priority, expire_days, dupe_days, archived, created_at`

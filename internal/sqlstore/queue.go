@@ -450,6 +450,9 @@ func (s *Store) Finish(ctx context.Context, l queue.Lease, f queue.Finished, now
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO attempts (`+attemptColumns+`) VALUES (`+placeholders(attemptColumnCount)+`)`), attempt...); err != nil {
 			return err
 		}
+		if err := s.insertFeed(ctx, tx, []feedRef{attemptFeed(f.Attempt)}); err != nil {
+			return err
+		}
 		if len(nums) == 0 {
 			return nil
 		}
@@ -552,6 +555,13 @@ FROM contacts WHERE workspace_id = ? AND lease_token <> '' AND phone <> '' AND l
 		err = s.insertBatched(ctx, tx, `INSERT INTO attempts (`+attemptColumns+`) VALUES `, attemptColumnCount, len(orphans),
 			func(args []any, i int) []any { return append(args, attemptValues(&e, orphans[i])...) }, &e)
 		if err != nil {
+			return err
+		}
+		fs := make([]feedRef, len(orphans))
+		for i, a := range orphans {
+			fs[i] = attemptFeed(a)
+		}
+		if err := s.insertFeed(ctx, tx, fs); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET status = CASE WHEN status = 'dialing' THEN q_prev_status ELSE status END,
@@ -759,12 +769,21 @@ type blockRow struct {
 	At          int64  `db:"at"`
 }
 
+// insertBlocks writes bs and their feed rows in tx.
 func (s *Store) insertBlocks(ctx context.Context, tx *sqlx.Tx, bs []campaign.Block) error {
 	var e enc
-	return s.insertBatched(ctx, tx, `INSERT INTO blocks (`+blockColumns+`) VALUES `, 10, len(bs), func(args []any, i int) []any {
+	err := s.insertBatched(ctx, tx, `INSERT INTO blocks (`+blockColumns+`) VALUES `, 10, len(bs), func(args []any, i int) []any {
 		b := bs[i]
 		return append(args, b.WorkspaceID, b.ID, b.CampaignID, b.ContactID, b.Number, b.Reason, b.Scope, b.Stage, b.Detail, e.time("At", b.At))
 	}, &e)
+	if err != nil || len(bs) == 0 {
+		return err
+	}
+	fs := make([]feedRef, len(bs))
+	for i, b := range bs {
+		fs[i] = blockFeed(b)
+	}
+	return s.insertFeed(ctx, tx, fs)
 }
 
 // RecordBlocks implements queue.Store.
@@ -805,11 +824,15 @@ func (s *Store) ListBlocks(ctx context.Context, ws campaign.WorkspaceID, f queue
 	}
 	out := make([]campaign.Block, len(rows))
 	for i, r := range rows {
-		out[i] = campaign.Block{ID: campaign.BlockID(r.ID), WorkspaceID: campaign.WorkspaceID(r.WorkspaceID), CampaignID: campaign.ID(r.CampaignID),
-			ContactID: campaign.ContactID(r.ContactID), Number: r.Number, Reason: r.Reason, Scope: campaign.BlockScope(r.Scope),
-			Stage: r.Stage, Detail: r.Detail, At: fromNanos(r.At)}
+		out[i] = r.block()
 	}
 	return out, nil
+}
+
+func (r blockRow) block() campaign.Block {
+	return campaign.Block{ID: campaign.BlockID(r.ID), WorkspaceID: campaign.WorkspaceID(r.WorkspaceID), CampaignID: campaign.ID(r.CampaignID),
+		ContactID: campaign.ContactID(r.ContactID), Number: r.Number, Reason: r.Reason, Scope: campaign.BlockScope(r.Scope),
+		Stage: r.Stage, Detail: r.Detail, At: fromNanos(r.At)}
 }
 
 // attemptColumns lists the attempts table's columns in attemptValues

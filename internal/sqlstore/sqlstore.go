@@ -67,6 +67,13 @@ type Dialect struct {
 	// serialization_failure (40001). The queue's writes re-run such a
 	// transaction a bounded number of times. Nil means never.
 	IsTransient func(err error) bool
+	// FeedHorizon is an SQL expression bounding the feed's txid column:
+	// ReadFeed returns only rows with txid below it, the transactions
+	// that have all ended, so rows that commit out of order are never
+	// skipped (Postgres: the xmin of the reader's snapshot). Empty when
+	// writers commit one at a time and every row's txid is 0 (SQLite).
+	// See docs/campaign-rules.md ("Change feed").
+	FeedHorizon string
 }
 
 func (d Dialect) validate() error {

@@ -53,6 +53,8 @@ type Store struct {
 	leases map[campaignLeaseKey]campaignLease
 	// callerIDs are the caller-ID states (callerid.go), made on first use.
 	callerIDs map[callerIDKey]campaign.CallerIDState
+	// feed is the change feed (feed.go).
+	feed feedState
 	// order keeps insertion order of children for stable listings.
 	seq   int64
 	order map[string]int64
@@ -298,6 +300,7 @@ func (s *Store) TransitionCampaign(ctx context.Context, t campaign.Transition, a
 		c.Version++
 		s.campaigns[c.ID] = c
 		s.transitions[c.ID] = append(s.transitions[c.ID], t)
+		s.feedAppend(t.WorkspaceID, campaign.FeedStatus, c.ID, t.At, len(s.transitions[c.ID])-1)
 		s.appendAudit(a)
 		return nil
 	})

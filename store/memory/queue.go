@@ -509,6 +509,7 @@ func (s *Store) appendAttempt(a campaign.Attempt) {
 	}
 	s.q.attIDs[a.WorkspaceID][a.ID] = true
 	s.q.byNumber[a.WorkspaceID][a.Number] = append(s.q.byNumber[a.WorkspaceID][a.Number], a.StartedAt)
+	s.feedAttempt(a.WorkspaceID)
 }
 
 // orphanAttempt is the attempt of dial d, begun on contact c's lease that
@@ -790,6 +791,7 @@ func (s *Store) addBlocks(ws campaign.WorkspaceID, bs []campaign.Block) {
 		b.At = utc(b.At)
 		s.q.blocks[ws] = append(s.q.blocks[ws], b)
 		s.q.blockIDs[ws][b.ID] = true
+		s.feedAppend(ws, campaign.FeedBlock, b.CampaignID, b.At, len(s.q.blocks[ws])-1)
 	}
 }
 

@@ -232,6 +232,7 @@ func dialect(schema string) sqlstore.Dialect {
 		LockMigrations: func(ctx context.Context, conn *sql.Conn) (func(context.Context, bool) error, error) {
 			return lockMigrations(ctx, conn, schema)
 		},
+		FeedHorizon: `pg_snapshot_xmin(pg_current_snapshot())::text::bigint`,
 	}
 }
 

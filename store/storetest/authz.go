@@ -176,6 +176,28 @@ func authzRows() []authzRow {
 				_, err := e.x.svc.UpdateCallerID(ctx, a, "+14155550199", campaign.CallerIDUpdate{SpamScore: &score})
 				return err
 			}},
+		{typ: cmp, method: "ReadFeed", allow: allRoles, cross: crossOwn,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.x.svc.ReadFeed(ctx, a, campaign.FeedQuery{})
+				return err
+			}},
+		{typ: cmp, method: "Follow", allow: allRoles, cross: crossOwn,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				ctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+				defer cancel()
+				return e.x.svc.Follow(ctx, a, campaign.FeedQuery{PollInterval: time.Millisecond}, func(campaign.FeedEvent) error { return nil })
+			},
+			allowed: func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }},
+		{typ: cmp, method: "PruneFeed", allow: rolesAdmin, cross: crossOwn,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.x.svc.PruneFeed(ctx, a, time.Unix(1, 0))
+				return err
+			}},
+		{typ: cmp, method: "ActivateContacts", allow: rolesManage, cross: crossRefused,
+			call: func(e *authzEnv, a campaign.Actor, _ any) error {
+				_, err := e.x.svc.ActivateContacts(ctx, a, e.c.ID, "")
+				return err
+			}},
 		{typ: cmp, method: "CreateCampaign", allow: rolesManage, cross: crossOwn,
 			call: func(e *authzEnv, a campaign.Actor, _ any) error {
 				_, err := e.x.svc.CreateCampaign(ctx, a, campaign.Campaign{Name: e.next("camp")})

@@ -28,6 +28,11 @@ var campaignRuleTests = []struct {
 	{"EraseMasksAttemptsAndBlocks", testEraseMasksAttemptsAndBlocks},
 	{"GoalsPrimaryAndScores", testGoalsPrimaryAndScores},
 	{"WorkspaceMetricsByPeriod", testWorkspaceMetricsByPeriod},
+	{"ChangeFeed", testChangeFeed},
+	{"ChangeFeedFollowResume", testChangeFeedFollowResume},
+	{"ImportStatusHeld", testImportStatusHeld},
+	{"NamedSuppressionLists", testNamedSuppressionLists},
+	{"AssignedAgentStored", testAssignedAgentStored},
 }
 
 // reports returns a report service over the harness's store and clock.
