@@ -34,11 +34,6 @@ var (
 	ErrClockSkew = errors.New("queue: host clock too far from the store's")
 )
 
-// Parked is the rank of a contact that is not ready to be claimed: not
-// due yet, leased, final or skipped. Ranks 0 to 5 are the position of
-// a ready contact's lane in the campaign's lane order.
-const Parked = 9
-
 // LeaseToken is the fencing token of one lease. A store grants a fresh
 // token with every claim and applies Finish, Extend and Release only while
 // the contact still carries it, so a result from a lease that expired (and
@@ -116,7 +111,8 @@ type ClaimQuery struct {
 // when all of these hold at now:
 //
 //   - its campaign is the one asked for, its status is pending, retry or
-//     callback, and its rank is below Parked;
+//     callback, and a store has seen it due (the write that queued it, or
+//     a Maintain since, found NextAttemptAt <= its now);
 //   - its queue facts are current (the contact has not changed since the
 //     queue last computed them; see [Store.StaleContacts]);
 //   - NextAttemptAt <= now and CallableFrom <= now < CallableUntil;
@@ -144,9 +140,6 @@ type NextState struct {
 	Consent campaign.Consent
 	// ExtraAttempts are the attempts still granted beyond MaxAttempts.
 	ExtraAttempts int
-	// Rank is the lane's rank when the contact is ready at once, else
-	// Parked (a store's Maintain promotes it when it falls due).
-	Rank int
 }
 
 // Dial is the attempt in progress on a lease. The dialer records it with
@@ -184,6 +177,10 @@ type Finished struct {
 	Attempt campaign.Attempt
 	// Next is the contact's new queue state.
 	Next NextState
+	// LaneOrder ranks the lanes (index = rank): a contact that Next leaves
+	// queued and due at once is ready at its lane's rank (see [LaneRank]);
+	// otherwise a later Maintain promotes it.
+	LaneOrder []campaign.Lane
 	// Suppress are suppression entries to add (replacing same keys), the
 	// "stop calling me" of a DNC disposition.
 	Suppress []suppression.Entry
@@ -193,6 +190,8 @@ type Finished struct {
 type Released struct {
 	// Next is the contact's new queue state.
 	Next NextState
+	// LaneOrder ranks the lanes, as [Finished.LaneOrder].
+	LaneOrder []campaign.Lane
 	// Blocks are recorded with the release (a refusal at claim time).
 	Blocks []campaign.Block
 }
@@ -211,7 +210,6 @@ type Facts struct {
 	CallableFrom  time.Time
 	CallableUntil time.Time
 	ListPriority  int
-	Rank          int
 }
 
 // GroupWindow sets the callable interval of every contact of one zone
@@ -329,8 +327,9 @@ type Requeue struct {
 	// MaxAttempts is the campaign's limit: a requeued contact at or past it
 	// is granted one more attempt.
 	MaxAttempts int
-	// Rank is the rank of the retry lane.
-	Rank int
+	// LaneOrder ranks the lanes; requeued contacts are ready at once at the
+	// retry lane's rank (see [LaneRank]).
+	LaneOrder []campaign.Lane
 	// Audit, when its ID is set, is written in the same transaction, its
 	// Detail ending with the count of contacts requeued (see [AuditCount]).
 	Audit campaign.AuditEntry
@@ -395,7 +394,7 @@ func pageLimit(n int) int {
 type Store interface {
 	// Claim leases up to q.Limit ready contacts of the campaign's hopper
 	// (see [ClaimQuery] and Refill) in queue order, setting their status to
-	// campaign.ContactDialing, their rank to Parked and their lease to
+	// campaign.ContactDialing (no longer ready) and their lease to
 	// q.Token until now+q.TTL (the Postgres adapter may judge now by the
 	// database's clock). It returns an empty slice, not an error, when
 	// nothing is ready (a campaign the workspace does not have has nothing
@@ -426,7 +425,7 @@ type Store interface {
 	// Maintain returns up to m.Limit contacts of the workspace (any
 	// campaign: an expired lease holds its number until it is reaped)
 	// whose lease expired at now to their lanes (status before the claim,
-	// rank Parked), appending the attempt of a lease whose [Dial] had
+	// not ready until promoted), appending the attempt of a lease whose [Dial] had
 	// begun, then makes up to m.Limit parked, queued contacts of the
 	// campaign whose NextAttemptAt <= now ready at their lane's rank.
 	Maintain(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, m Maintenance, now time.Time) (MaintenanceResult, error)
@@ -435,8 +434,10 @@ type Store interface {
 	// by another writer), in no particular order.
 	StaleContacts(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, limit int) ([]campaign.Contact, error)
 	// SetFacts writes each contact's facts if its Version is unchanged,
-	// and reports how many it wrote.
-	SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []Facts) (int, error)
+	// and reports how many it wrote. A contact it writes that is queued,
+	// not leased and due at now (see [Due]) becomes ready at its lane's
+	// rank in order (see [LaneRank]); the others wait for Maintain.
+	SetFacts(ctx context.Context, ws campaign.WorkspaceID, order []campaign.Lane, fs []Facts, now time.Time) (int, error)
 	// StaleGroups returns up to limit distinct zone groups of the
 	// campaign's queued contacts whose CallableUntil <= now.
 	StaleGroups(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, limit int, now time.Time) ([]string, error)
