@@ -107,24 +107,64 @@ type ClaimQuery struct {
 	OwnCallbacksOnly bool
 }
 
-// Ready contacts are those a store's Claim considers: a contact is ready
-// when all of these hold at now:
+// Candidate is what a claim judges one contact by: the contact as stored
+// and the queue facts a store keeps beside it.
+type Candidate struct {
+	// Contact is the stored contact (its Status, Lane, NextAttemptAt and
+	// CallbackOwner matter here).
+	Contact campaign.Contact
+	// FactsCurrent reports that the queue facts were computed from this
+	// version of the contact (see [Store.StaleContacts]); a new or edited
+	// contact has none until a refresh computes them.
+	FactsCurrent bool
+	// CallableFrom and CallableUntil are the facts' callable interval
+	// (see [Facts]).
+	CallableFrom  time.Time
+	CallableUntil time.Time
+	// Leased reports that the contact holds a lease, live or expired and
+	// not yet reaped by Maintain.
+	Leased bool
+}
+
+// Ready reports whether a store's Refill may put c in the hopper at now:
+// its status is pending, retry or callback and it is due ([Due]), its
+// facts are current, it is not leased, and CallableFrom <= now <
+// CallableUntil. A store also requires that it saw the contact due at a
+// write (the one that queued it, SetFacts, or a Maintain since it fell
+// due), so a parked contact waits for Maintain.
 //
-//   - its campaign is the one asked for, its status is pending, retry or
-//     callback, and a store has seen it due (the write that queued it, or
-//     a Maintain since, found NextAttemptAt <= its now);
-//   - its queue facts are current (the contact has not changed since the
-//     queue last computed them; see [Store.StaleContacts]);
-//   - NextAttemptAt <= now and CallableFrom <= now < CallableUntil;
-//   - it has no CallbackOwner, or the owner is ClaimQuery.Caller, or
-//     NextAttemptAt <= ClaimQuery.OwnerCutoff;
-//   - no other contact of the workspace with the same Phone holds a lease
-//     (in any campaign; an expired lease holds its number until Maintain
-//     reaps it), so one number is never in two calls at once.
+// It is the one definition of readiness: the memory store decides by it,
+// and the SQL adapters' predicate (internal/sqlstore's readyNow and the
+// claim's filters) is proven equal to it on generated contacts by
+// store/storetest's QueueClaimPredicate (docs/design.md).
+func Ready(c Candidate, now time.Time) bool {
+	ct := c.Contact
+	return Due(ct.Status, ct.NextAttemptAt, now) && c.FactsCurrent && !c.Leased &&
+		!c.CallableFrom.After(now) && c.CallableUntil.After(now)
+}
+
+// Claimable reports whether a store's Claim may lease c for q at now: it
+// is [Ready], and
 //
-// Claim orders ready contacts by rank, list priority (higher first),
-// contact priority (higher first), then age (CreatedAt, then ID). Of ready
-// contacts sharing a number, one claim leases only the first.
+//   - it has no CallbackOwner, or the owner is q.Caller, or its
+//     NextAttemptAt <= q.OwnerCutoff;
+//   - with q.OwnCallbacksOnly, it is in the callback lane and its
+//     CallbackOwner is q.Caller (not empty).
+//
+// Claim also leases only contacts in the hopper, and applies the number
+// rule, which looks across contacts: no other contact of the workspace
+// with the same Phone holds a lease (in any campaign; an expired lease
+// holds its number until Maintain reaps it), and of ready contacts
+// sharing a number one claim leases only the first. Claim orders the
+// contacts it leases by lane rank ([LaneRank] in q.LaneOrder), list
+// priority (higher first), contact priority (higher first), then age
+// (CreatedAt, then ID).
+func Claimable(c Candidate, q ClaimQuery, now time.Time) bool {
+	ct := c.Contact
+	return Ready(c, now) &&
+		(ct.CallbackOwner == "" || ct.CallbackOwner == q.Caller || !ct.NextAttemptAt.After(q.OwnerCutoff)) &&
+		(!q.OwnCallbacksOnly || (q.Caller != "" && ct.Lane == campaign.LaneCallback && ct.CallbackOwner == q.Caller))
+}
 
 // NextState is the queue state a store writes when a lease ends.
 type NextState struct {

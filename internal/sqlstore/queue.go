@@ -241,7 +241,12 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.
 	}
 	// The owner cutoff is relative to now (Settings.CallbackGrace ago):
 	// move it to the same clock.
-	cutoff := q.OwnerCutoff.UnixNano() + n - now.UnixNano()
+	// A zero cutoff is 0, as every stored zero time (found by storetest's
+	// QueueClaimPredicate: a zero time has no UnixNano).
+	cutoff := int64(0)
+	if !q.OwnerCutoff.IsZero() {
+		cutoff = q.OwnerCutoff.UnixNano() + n - now.UnixNano()
+	}
 	nowExpr, nowArgs := `CAST(? AS BIGINT)`, []any{base}
 	args := []any{ws, id, n, n, n, q.Caller, cutoff}
 	own := ``

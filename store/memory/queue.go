@@ -236,9 +236,7 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign
 			if !ok {
 				continue // dead entry: the contact changed since it was filed
 			}
-			if c.NextAttemptAt.After(now) || f.from.After(now) || !f.until.After(now) ||
-				(c.CallbackOwner != "" && c.CallbackOwner != q.Caller && c.NextAttemptAt.After(q.OwnerCutoff)) ||
-				(q.OwnCallbacksOnly && (c.Lane != campaign.LaneCallback || c.CallbackOwner != q.Caller || q.Caller == "")) {
+			if !queue.Claimable(candidate(c, f), q, now) {
 				keep = append(keep, e) // ready later, or for someone else
 				continue
 			}
@@ -278,10 +276,13 @@ func (s *Store) live(ws campaign.WorkspaceID, cid campaign.ID, e entry) (campaig
 	return c, f, true
 }
 
-// readyAt reports whether the ready contact c with facts f is due and
-// callable at now.
-func readyAt(c campaign.Contact, f *qfacts, now time.Time) bool {
-	return !c.NextAttemptAt.After(now) && !f.from.After(now) && f.until.After(now)
+// candidate is what queue.Ready and queue.Claimable judge contact c with
+// facts f (nil when it has none) by.
+func candidate(c campaign.Contact, f *qfacts) queue.Candidate {
+	if f == nil {
+		return queue.Candidate{Contact: c}
+	}
+	return queue.Candidate{Contact: c, FactsCurrent: f.version == c.Version, CallableFrom: f.from, CallableUntil: f.until, Leased: f.token != ""}
 }
 
 // Refill implements queue.Store: entries move from the campaign's ready
@@ -299,7 +300,7 @@ func (s *Store) Refill(ctx context.Context, ws campaign.WorkspaceID, cid campaig
 			switch {
 			case !ok:
 				res.Dropped++
-			case !readyAt(c, f, now):
+			case !queue.Ready(candidate(c, f), now):
 				res.Dropped++
 				heap.Push(ready, e)
 			default:
@@ -324,7 +325,7 @@ func (s *Store) Refill(ctx context.Context, ws campaign.WorkspaceID, cid campaig
 			c, f, ok := s.live(ws, cid, e)
 			switch {
 			case !ok:
-			case !readyAt(c, f, now):
+			case !queue.Ready(candidate(c, f), now):
 				later = append(later, e)
 			default:
 				heap.Push(hop, e)
