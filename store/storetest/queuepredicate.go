@@ -70,13 +70,14 @@ func testQueueClaimPredicate(t *testing.T, x *queueHarness) {
 		}
 		var all []*tracked
 		byID := map[campaign.ContactID]*tracked{}
-		add := func(ct campaign.Contact) {
+		add := func(cs []campaign.Contact) {
 			t.Helper()
-			x.clock.Advance(time.Millisecond) // distinct ages: queue order is total
-			got := x.add(c, ct)[0]
-			tr := &tracked{cand: queue.Candidate{Contact: got}}
-			all = append(all, tr)
-			byID[got.ID] = tr
+			x.clock.Advance(time.Millisecond)
+			for _, got := range x.add(c, cs...) {
+				tr := &tracked{cand: queue.Candidate{Contact: got}}
+				all = append(all, tr)
+				byID[got.ID] = tr
+			}
 		}
 		setFacts := func(at time.Time, window func() (time.Time, time.Time), keep func() bool) {
 			t.Helper()
@@ -101,11 +102,13 @@ func testQueueClaimPredicate(t *testing.T, x *queueHarness) {
 
 		// Leased contacts: ready an hour ago, leased then, half of them
 		// until before now (expired, not reaped unless maintain).
+		var cs []campaign.Contact
 		for i := range 6 {
-			add(campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("p%d-l%02d", round, i)), Status: pick(rng, queued),
+			cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("p%d-l%02d", round, i)), Status: pick(rng, queued),
 				Lane: pick(rng, lanes), NextAttemptAt: pick(rng, []time.Time{{}, leasedAt.Add(-time.Hour), leasedAt}),
 				CallbackOwner: pick(rng, owners), Priority: campaign.Priority(rng.IntN(3) - 1)})
 		}
+		add(cs)
 		setFacts(leasedAt, func() (time.Time, time.Time) {
 			return pick(rng, []time.Time{leasedAt.Add(-2 * time.Hour), leasedAt}), pick(rng, []time.Time{now.Add(-time.Minute), now, now.Add(time.Hour)})
 		}, func() bool { return true })
@@ -132,11 +135,13 @@ func testQueueClaimPredicate(t *testing.T, x *queueHarness) {
 		// Queued statuses weigh more, so that a fair share is claimable.
 		anyStatus := append(slices.Clone(statuses), queued...)
 		anyStatus = append(anyStatus, queued...)
+		cs = cs[:0]
 		for i := range 60 {
-			add(campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("p%d-c%02d", round, i)), Status: pick(rng, anyStatus),
+			cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("p%d-c%02d", round, i)), Status: pick(rng, anyStatus),
 				Lane: pick(rng, lanes), NextAttemptAt: pick(rng, due), CallbackOwner: pick(rng, owners),
 				Priority: campaign.Priority(rng.IntN(3) - 1)})
 		}
+		add(cs)
 		froms := []time.Time{{}, now.Add(-2 * time.Hour), now.Add(-time.Nanosecond), now, now.Add(time.Nanosecond), now.Add(time.Hour)}
 		untils := []time.Time{{}, now.Add(-time.Hour), now.Add(-time.Nanosecond), now, now.Add(time.Nanosecond), now.Add(time.Hour),
 			now.Add(time.Hour), now.Add(2 * time.Hour)}
@@ -179,7 +184,8 @@ func testQueueClaimPredicate(t *testing.T, x *queueHarness) {
 		slices.SortFunc(want, func(a, b *tracked) int {
 			ca, cb := a.cand.Contact, b.cand.Contact
 			return cmp.Or(cmp.Compare(queue.LaneRank(order, ca.Lane), queue.LaneRank(order, cb.Lane)),
-				cmp.Compare(b.listPrio, a.listPrio), cmp.Compare(cb.Priority, ca.Priority), ca.CreatedAt.Compare(cb.CreatedAt))
+				cmp.Compare(b.listPrio, a.listPrio), cmp.Compare(cb.Priority, ca.Priority), ca.CreatedAt.Compare(cb.CreatedAt),
+				cmp.Compare(ca.ID, cb.ID))
 		})
 		wantIDs := []campaign.ContactID{}
 		for _, tr := range want {
