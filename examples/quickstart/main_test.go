@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,4 +21,14 @@ func TestQuickstart(t *testing.T) {
 	assert.Contains(t, s, "suppressed_client 1")
 	assert.Contains(t, s, "dialer: ")
 	assert.Contains(t, s, "Campaign Spring renewals")
+	// Callers record acceptance with each booked meeting: the rate is a
+	// finding, not "0.0% (0/47)" beside 47 meetings.
+	m := regexp.MustCompile(`Meetings booked +(\d+)\n +Meeting acceptance +(\d+\.\d)% \((\d+)/(\d+)\)(.*)\n`).FindStringSubmatch(s)
+	require.NotNil(t, m, "meetings booked and acceptance lines")
+	assert.Equal(t, m[1], m[4], "acceptance is over the meetings booked")
+	accepted, _ := strconv.Atoi(m[3])
+	booked, _ := strconv.Atoi(m[4])
+	assert.Positive(t, accepted)
+	assert.Less(t, accepted, booked)
+	assert.NotContains(t, m[5], "incomplete")
 }
