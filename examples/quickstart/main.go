@@ -188,6 +188,16 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "dialer: %d calls, %d live, %d connected, %d abandoned, talk %s, %d refused at dial time\n",
 		s.Dials, s.Live, s.Connected, s.Abandoned, s.TalkTime.Round(time.Second), s.Blocked)
 
+	// The contacts still waiting for a callback, read as a member reads
+	// them (a page of up to 100; NextCursor continues).
+	page, err := svc.ListContacts(ctx, admin, campaign.ContactFilter{CampaignID: c.ID, Status: campaign.ContactCallback})
+	if err != nil {
+		return err
+	}
+	for _, ct := range page.Contacts {
+		fmt.Fprintf(out, "callback pending: %s %s at %s\n", ct.FirstName, ct.LastName, ct.NextAttemptAt.In(ny).Format("Mon 15:04"))
+	}
+
 	// 4. Report, from the attempt log.
 	r, err := cs.Reports().Campaign(ctx, ws.ID, c.ID)
 	if err != nil {

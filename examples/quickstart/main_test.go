@@ -5,6 +5,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,4 +32,8 @@ func TestQuickstart(t *testing.T) {
 	assert.Positive(t, accepted)
 	assert.Less(t, accepted, booked)
 	assert.NotContains(t, m[5], "incomplete")
+	// The callbacks listed through the campaign service are the report's.
+	cb := regexp.MustCompile(`\n +callback +(\d+)\n`).FindStringSubmatch(s)
+	require.NotNil(t, cb, "the report counts callbacks")
+	assert.Equal(t, cb[1], strconv.Itoa(strings.Count(s, "callback pending: ")))
 }
