@@ -33,7 +33,10 @@ func TestQuickstart(t *testing.T) {
 	assert.Less(t, accepted, booked)
 	assert.NotContains(t, m[5], "incomplete")
 	// The callbacks listed through the campaign service are the report's.
-	cb := regexp.MustCompile(`\n +callback +(\d+)\n`).FindStringSubmatch(s)
-	require.NotNil(t, cb, "the report counts callbacks")
-	assert.Equal(t, cb[1], strconv.Itoa(strings.Count(s, "callback pending: ")))
+	// (The report lists only statuses with contacts.)
+	want := "0"
+	if cb := regexp.MustCompile(`\n +callback +(\d+)\n`).FindStringSubmatch(s); cb != nil {
+		want = cb[1]
+	}
+	assert.Equal(t, want, strconv.Itoa(strings.Count(s, "callback pending: ")))
 }
