@@ -78,10 +78,7 @@ func (s *Service) audit(actor Actor, action, entity, id, detail string, at time.
 // [Permit]. Every mutating operation of CallStack calls it first; a user who
 // is not a member is refused with [ErrForbidden].
 func (s *Service) Authorize(ctx context.Context, actor Actor, action Action) (Member, error) {
-	m, err := s.store.GetMember(ctx, actor.WorkspaceID, actor.UserID)
-	if errors.Is(err, ErrNotFound) {
-		return Member{}, fmt.Errorf("%w: user %q is not a member of workspace %q", ErrForbidden, actor.UserID, actor.WorkspaceID)
-	}
+	m, err := s.member(ctx, actor)
 	if err != nil {
 		return Member{}, err
 	}
@@ -89,6 +86,16 @@ func (s *Service) Authorize(ctx context.Context, actor Actor, action Action) (Me
 		return Member{}, err
 	}
 	return m, nil
+}
+
+// member loads the actor's membership; a user who is not a member is
+// refused with [ErrForbidden].
+func (s *Service) member(ctx context.Context, actor Actor) (Member, error) {
+	m, err := s.store.GetMember(ctx, actor.WorkspaceID, actor.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return Member{}, fmt.Errorf("%w: user %q is not a member of workspace %q", ErrForbidden, actor.UserID, actor.WorkspaceID)
+	}
+	return m, err
 }
 
 // CreateWorkspace creates a workspace with owner as its TeamAdmin. A zero
@@ -469,6 +476,30 @@ func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([
 		return nil, err
 	}
 	return out, nil
+}
+
+// ListContacts returns a page of the actor's workspace's contacts matching
+// f, ordered by ID; pass a page's NextCursor as f.After for the next one
+// (f.Limit defaults to 100, at most 1,000). Any member may list (a Viewer
+// reads); a user who is not a member of the workspace is refused with
+// [ErrForbidden], and a campaign or list of f that the workspace does not
+// have is an [ErrNotFound], so no actor reads another workspace's
+// contacts.
+func (s *Service) ListContacts(ctx context.Context, actor Actor, f ContactFilter) (ContactPage, error) {
+	if _, err := s.member(ctx, actor); err != nil {
+		return ContactPage{}, err
+	}
+	if f.CampaignID != "" {
+		if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, f.CampaignID); err != nil {
+			return ContactPage{}, err
+		}
+	}
+	if f.ListID != "" {
+		if _, err := s.store.GetList(ctx, actor.WorkspaceID, f.ListID); err != nil {
+			return ContactPage{}, err
+		}
+	}
+	return s.store.ListContacts(ctx, actor.WorkspaceID, f)
 }
 
 // UpdateContact applies edit to a contact and stores it, re-reading and

@@ -41,8 +41,8 @@ var stateNames = map[string]string{
 // agrees with what the phonenumbers geocoder says for most exchanges.
 func TestNANPTableMatchesPhonenumbers(t *testing.T) {
 	ours := map[string]bool{"US": true, "CA": true, "PR": true, "VI": true, "GU": true, "MP": true, "AS": true}
-	// Every area code in a plain run; under -race (CI) every fifth, as
-	// geocoding is slow there. CALLSTACK_FULL_TESTS=1 checks all anywhere.
+	// Every fifth area code by default, with or without -race (geocoding
+	// is slow under the race detector); CALLSTACK_FULL_TESTS=1 checks all.
 	step := testenv.Scale(t, 1, 5)
 	for npa := 200; npa <= 999; npa += step {
 		votes := map[string]int{}

@@ -58,6 +58,12 @@ func (c CampaignSource) GetCampaign(ctx context.Context, ws campaign.WorkspaceID
 	return c.Store.GetCampaign(ctx, ws, id)
 }
 
+// ListContacts reads the store's listing (the engine's own authority;
+// campaign.Service.ListContacts is a member's, with an actor).
+func (c CampaignSource) ListContacts(ctx context.Context, ws campaign.WorkspaceID, f campaign.ContactFilter) (campaign.ContactPage, error) {
+	return c.Store.ListContacts(ctx, ws, f)
+}
+
 // Attempts gives the engine the campaign's attempt log and lets it record
 // blocks and agent spans; every store implements it.
 type Attempts interface {

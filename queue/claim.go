@@ -159,7 +159,7 @@ func (s *Service) claim(ctx context.Context, ws campaign.WorkspaceID, id campaig
 func (s *Service) abort(ctx context.Context, cc *campaignCtx, ls []Lease, err error) ([]Lease, error) {
 	now := s.now().UTC()
 	for _, l := range ls {
-		if rerr := s.store.Release(context.WithoutCancel(ctx), l, Released{Next: s.restored(cc, l, now)}, now); rerr != nil {
+		if rerr := s.store.Release(context.WithoutCancel(ctx), l, Released{Next: s.restored(l), LaneOrder: cc.s.LaneOrder}, now); rerr != nil {
 			s.log.DebugContext(ctx, "queue: release after failed claim", "contact", l.ContactID, "err", rerr)
 		}
 	}
@@ -168,11 +168,10 @@ func (s *Service) abort(ctx context.Context, cc *campaignCtx, ls []Lease, err er
 
 // restored is the state a released lease returns to: the status before the
 // claim, in the same lane.
-func (s *Service) restored(cc *campaignCtx, l Lease, now time.Time) NextState {
+func (s *Service) restored(l Lease) NextState {
 	c := l.Contact
 	return NextState{Status: l.PrevStatus, Lane: c.Lane, NextAttemptAt: c.NextAttemptAt, CallbackOwner: c.CallbackOwner, OwnerID: c.OwnerID,
-		Attempts: c.Attempts, LastAttemptAt: c.LastAttemptAt, Consent: c.Consent, ExtraAttempts: l.ExtraAttempts,
-		Rank: rankAt(cc.s.LaneOrder, l.PrevStatus, c.Lane, c.NextAttemptAt, now)}
+		Attempts: c.Attempts, LastAttemptAt: c.LastAttemptAt, Consent: c.Consent, ExtraAttempts: l.ExtraAttempts}
 }
 
 // refusal is why a leased contact may not be called now.
@@ -207,7 +206,7 @@ func (s *Service) admit(ctx context.Context, cc *campaignCtx, ls []Lease, now ti
 	pending := ls
 	release := func(err error) ([]Lease, error) {
 		for _, l := range pending {
-			_ = s.store.Release(context.WithoutCancel(ctx), l, Released{Next: s.restored(cc, l, now)}, now)
+			_ = s.store.Release(context.WithoutCancel(ctx), l, Released{Next: s.restored(l), LaneOrder: cc.s.LaneOrder}, now)
 		}
 		return nil, err
 	}
@@ -232,15 +231,15 @@ func (s *Service) admit(ctx context.Context, cc *campaignCtx, ls []Lease, now ti
 			ok = append(ok, l)
 			continue
 		}
-		next := s.restored(cc, l, now)
+		next := s.restored(l)
 		if r.until.IsZero() {
-			next.Status, next.Rank = r.status, Parked
+			next.Status = r.status
 		} else {
-			next.NextAttemptAt, next.Rank = r.until, Parked
+			next.NextAttemptAt = r.until
 		}
 		b := campaign.Block{ID: campaign.BlockID(campaign.NewID("blk", now)), WorkspaceID: ws, CampaignID: cc.c.ID, ContactID: l.ContactID,
 			Number: l.Contact.Phone, Reason: r.reason, Scope: r.scope, Stage: stageClaim, Detail: r.detail, At: now}
-		err = s.store.Release(ctx, l, Released{Next: next, Blocks: []campaign.Block{b}}, now)
+		err = s.store.Release(ctx, l, Released{Next: next, LaneOrder: cc.s.LaneOrder, Blocks: []campaign.Block{b}}, now)
 		if err != nil && !errors.Is(err, ErrLeaseLost) {
 			pending = ls[i+1:]
 			return release(err)

@@ -84,7 +84,7 @@ func (s *Service) Finish(ctx context.Context, l Lease, o Outcome) error {
 	if err != nil {
 		return err
 	}
-	return s.store.Finish(ctx, l, Finished{Attempt: a, Next: next, Suppress: supp}, now)
+	return s.store.Finish(ctx, l, Finished{Attempt: a, Next: next, LaneOrder: cc.s.LaneOrder, Suppress: supp}, now)
 }
 
 func (s *Service) nextState(cc *campaignCtx, l Lease, a campaign.Attempt, o Outcome, now time.Time) (NextState, []suppression.Entry, error) {
@@ -149,7 +149,6 @@ func (s *Service) nextState(cc *campaignCtx, l Lease, a campaign.Attempt, o Outc
 			}
 		}
 	}
-	n.Rank = rankAt(st.LaneOrder, n.Status, n.Lane, n.NextAttemptAt, now)
 	return n, supp, nil
 }
 
@@ -205,7 +204,7 @@ func (s *Service) Release(ctx context.Context, l Lease) error {
 		return err
 	}
 	now := s.now().UTC()
-	return s.store.Release(ctx, l, Released{Next: s.restored(cc, l, now)}, now)
+	return s.store.Release(ctx, l, Released{Next: s.restored(l), LaneOrder: cc.s.LaneOrder}, now)
 }
 
 // Redistribute moves the campaign's waiting contacts owned by from (as
@@ -276,7 +275,7 @@ func (s *Service) requeue(ctx context.Context, actor campaign.Actor, id campaign
 	if err != nil {
 		return 0, err
 	}
-	r.MaxAttempts, r.Rank = cc.s.MaxAttempts, LaneRank(cc.s.LaneOrder, campaign.LaneRetry)
+	r.MaxAttempts, r.LaneOrder = cc.s.MaxAttempts, cc.s.LaneOrder
 	now := s.now().UTC()
 	action, detail := "queue.retry_failed", "status "+string(r.Status)
 	if len(r.ContactIDs) > 0 {

@@ -34,11 +34,6 @@ var (
 	ErrClockSkew = errors.New("queue: host clock too far from the store's")
 )
 
-// Parked is the rank of a contact that is not ready to be claimed: not
-// due yet, leased, final or skipped. Ranks 0 to 5 are the position of
-// a ready contact's lane in the campaign's lane order.
-const Parked = 9
-
 // LeaseToken is the fencing token of one lease. A store grants a fresh
 // token with every claim and applies Finish, Extend and Release only while
 // the contact still carries it, so a result from a lease that expired (and
@@ -112,23 +107,64 @@ type ClaimQuery struct {
 	OwnCallbacksOnly bool
 }
 
-// Ready contacts are those a store's Claim considers: a contact is ready
-// when all of these hold at now:
+// Candidate is what a claim judges one contact by: the contact as stored
+// and the queue facts a store keeps beside it.
+type Candidate struct {
+	// Contact is the stored contact (its Status, Lane, NextAttemptAt and
+	// CallbackOwner matter here).
+	Contact campaign.Contact
+	// FactsCurrent reports that the queue facts were computed from this
+	// version of the contact (see [Store.StaleContacts]); a new or edited
+	// contact has none until a refresh computes them.
+	FactsCurrent bool
+	// CallableFrom and CallableUntil are the facts' callable interval
+	// (see [Facts]).
+	CallableFrom  time.Time
+	CallableUntil time.Time
+	// Leased reports that the contact holds a lease, live or expired and
+	// not yet reaped by Maintain.
+	Leased bool
+}
+
+// Ready reports whether a store's Refill may put c in the hopper at now:
+// its status is pending, retry or callback and it is due ([Due]), its
+// facts are current, it is not leased, and CallableFrom <= now <
+// CallableUntil. A store also requires that it saw the contact due at a
+// write (the one that queued it, SetFacts, or a Maintain since it fell
+// due), so a parked contact waits for Maintain.
 //
-//   - its campaign is the one asked for, its status is pending, retry or
-//     callback, and its rank is below Parked;
-//   - its queue facts are current (the contact has not changed since the
-//     queue last computed them; see [Store.StaleContacts]);
-//   - NextAttemptAt <= now and CallableFrom <= now < CallableUntil;
-//   - it has no CallbackOwner, or the owner is ClaimQuery.Caller, or
-//     NextAttemptAt <= ClaimQuery.OwnerCutoff;
-//   - no other contact of the workspace with the same Phone holds a lease
-//     (in any campaign; an expired lease holds its number until Maintain
-//     reaps it), so one number is never in two calls at once.
+// It is the one definition of readiness: the memory store decides by it,
+// and the SQL adapters' predicate (internal/sqlstore's readyNow and the
+// claim's filters) is proven equal to it on generated contacts by
+// store/storetest's QueueClaimPredicate (docs/design.md).
+func Ready(c Candidate, now time.Time) bool {
+	ct := c.Contact
+	return Due(ct.Status, ct.NextAttemptAt, now) && c.FactsCurrent && !c.Leased &&
+		!c.CallableFrom.After(now) && c.CallableUntil.After(now)
+}
+
+// Claimable reports whether a store's Claim may lease c for q at now: it
+// is [Ready], and
 //
-// Claim orders ready contacts by rank, list priority (higher first),
-// contact priority (higher first), then age (CreatedAt, then ID). Of ready
-// contacts sharing a number, one claim leases only the first.
+//   - it has no CallbackOwner, or the owner is q.Caller, or its
+//     NextAttemptAt <= q.OwnerCutoff;
+//   - with q.OwnCallbacksOnly, it is in the callback lane and its
+//     CallbackOwner is q.Caller (not empty).
+//
+// Claim also leases only contacts in the hopper, and applies the number
+// rule, which looks across contacts: no other contact of the workspace
+// with the same Phone holds a lease (in any campaign; an expired lease
+// holds its number until Maintain reaps it), and of ready contacts
+// sharing a number one claim leases only the first. Claim orders the
+// contacts it leases by lane rank ([LaneRank] in q.LaneOrder), list
+// priority (higher first), contact priority (higher first), then age
+// (CreatedAt, then ID).
+func Claimable(c Candidate, q ClaimQuery, now time.Time) bool {
+	ct := c.Contact
+	return Ready(c, now) &&
+		(ct.CallbackOwner == "" || ct.CallbackOwner == q.Caller || !ct.NextAttemptAt.After(q.OwnerCutoff)) &&
+		(!q.OwnCallbacksOnly || (q.Caller != "" && ct.Lane == campaign.LaneCallback && ct.CallbackOwner == q.Caller))
+}
 
 // NextState is the queue state a store writes when a lease ends.
 type NextState struct {
@@ -144,9 +180,6 @@ type NextState struct {
 	Consent campaign.Consent
 	// ExtraAttempts are the attempts still granted beyond MaxAttempts.
 	ExtraAttempts int
-	// Rank is the lane's rank when the contact is ready at once, else
-	// Parked (a store's Maintain promotes it when it falls due).
-	Rank int
 }
 
 // Dial is the attempt in progress on a lease. The dialer records it with
@@ -184,6 +217,10 @@ type Finished struct {
 	Attempt campaign.Attempt
 	// Next is the contact's new queue state.
 	Next NextState
+	// LaneOrder ranks the lanes (index = rank): a contact that Next leaves
+	// queued and due at once is ready at its lane's rank (see [LaneRank]);
+	// otherwise a later Maintain promotes it.
+	LaneOrder []campaign.Lane
 	// Suppress are suppression entries to add (replacing same keys), the
 	// "stop calling me" of a DNC disposition.
 	Suppress []suppression.Entry
@@ -193,6 +230,8 @@ type Finished struct {
 type Released struct {
 	// Next is the contact's new queue state.
 	Next NextState
+	// LaneOrder ranks the lanes, as [Finished.LaneOrder].
+	LaneOrder []campaign.Lane
 	// Blocks are recorded with the release (a refusal at claim time).
 	Blocks []campaign.Block
 }
@@ -211,7 +250,6 @@ type Facts struct {
 	CallableFrom  time.Time
 	CallableUntil time.Time
 	ListPriority  int
-	Rank          int
 }
 
 // GroupWindow sets the callable interval of every contact of one zone
@@ -329,8 +367,9 @@ type Requeue struct {
 	// MaxAttempts is the campaign's limit: a requeued contact at or past it
 	// is granted one more attempt.
 	MaxAttempts int
-	// Rank is the rank of the retry lane.
-	Rank int
+	// LaneOrder ranks the lanes; requeued contacts are ready at once at the
+	// retry lane's rank (see [LaneRank]).
+	LaneOrder []campaign.Lane
 	// Audit, when its ID is set, is written in the same transaction, its
 	// Detail ending with the count of contacts requeued (see [AuditCount]).
 	Audit campaign.AuditEntry
@@ -395,7 +434,7 @@ func pageLimit(n int) int {
 type Store interface {
 	// Claim leases up to q.Limit ready contacts of the campaign's hopper
 	// (see [ClaimQuery] and Refill) in queue order, setting their status to
-	// campaign.ContactDialing, their rank to Parked and their lease to
+	// campaign.ContactDialing (no longer ready) and their lease to
 	// q.Token until now+q.TTL (the Postgres adapter may judge now by the
 	// database's clock). It returns an empty slice, not an error, when
 	// nothing is ready (a campaign the workspace does not have has nothing
@@ -426,7 +465,7 @@ type Store interface {
 	// Maintain returns up to m.Limit contacts of the workspace (any
 	// campaign: an expired lease holds its number until it is reaped)
 	// whose lease expired at now to their lanes (status before the claim,
-	// rank Parked), appending the attempt of a lease whose [Dial] had
+	// not ready until promoted), appending the attempt of a lease whose [Dial] had
 	// begun, then makes up to m.Limit parked, queued contacts of the
 	// campaign whose NextAttemptAt <= now ready at their lane's rank.
 	Maintain(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, m Maintenance, now time.Time) (MaintenanceResult, error)
@@ -435,8 +474,10 @@ type Store interface {
 	// by another writer), in no particular order.
 	StaleContacts(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, limit int) ([]campaign.Contact, error)
 	// SetFacts writes each contact's facts if its Version is unchanged,
-	// and reports how many it wrote.
-	SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []Facts) (int, error)
+	// and reports how many it wrote. A contact it writes that is queued,
+	// not leased and due at now (see [Due]) becomes ready at its lane's
+	// rank in order (see [LaneRank]); the others wait for Maintain.
+	SetFacts(ctx context.Context, ws campaign.WorkspaceID, order []campaign.Lane, fs []Facts, now time.Time) (int, error)
 	// StaleGroups returns up to limit distinct zone groups of the
 	// campaign's queued contacts whose CallableUntil <= now.
 	StaleGroups(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, limit int, now time.Time) ([]string, error)

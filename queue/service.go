@@ -150,17 +150,20 @@ func LaneRank(order []campaign.Lane, l campaign.Lane) int {
 	return len(order)
 }
 
-// queued reports whether a contact in status s waits in a lane.
-func queued(s campaign.ContactStatus) bool {
+// Waiting reports whether a contact in status s waits in a lane: pending,
+// retry or callback. It is the one definition of a queued status: the
+// Service and the memory store decide by it, the SQL adapters spell it
+// as a status list (internal/sqlstore's queuedStatuses).
+func Waiting(s campaign.ContactStatus) bool {
 	return s == campaign.ContactPending || s == campaign.ContactRetry || s == campaign.ContactCallback
 }
 
-// rankAt is the rank of a contact in lane l with status s, due at next.
-func rankAt(order []campaign.Lane, s campaign.ContactStatus, l campaign.Lane, next, now time.Time) int {
-	if !queued(s) || next.After(now) {
-		return Parked
-	}
-	return LaneRank(order, l)
+// Due reports whether a contact in status s whose next attempt is at next
+// waits in a lane and is due at now. A store that writes such a contact
+// (not leased, facts current) makes it ready at once at its lane's rank
+// ([LaneRank]); one not due waits until a Maintain finds it due.
+func Due(s campaign.ContactStatus, next, now time.Time) bool {
+	return Waiting(s) && !next.After(now)
 }
 
 // ctx holds what one operation knows about a campaign.
@@ -299,9 +302,9 @@ func (s *Service) refresh(ctx context.Context, cc *campaignCtx, st *refreshState
 				prio = l.Priority
 			}
 			fs = append(fs, Facts{ContactID: c.ID, Version: c.Version, ZoneGroup: key, CallableFrom: from, CallableUntil: until,
-				ListPriority: prio, Rank: rankAt(order, c.Status, c.Lane, c.NextAttemptAt, now)})
+				ListPriority: prio})
 		}
-		if _, err := s.store.SetFacts(ctx, ws, fs); err != nil {
+		if _, err := s.store.SetFacts(ctx, ws, order, fs, now); err != nil {
 			return false, err
 		}
 	}

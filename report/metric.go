@@ -48,6 +48,11 @@ type Metric struct {
 const (
 	ReasonNoData      = "no data"
 	ReasonSmallSample = "sample below threshold"
+	// ReasonNoAcceptance flags a meeting acceptance of 0 over booked
+	// meetings when no attempt recorded an acceptance at all: the callers
+	// most likely never record it (dialer.OutcomeInput.MeetingAccepted),
+	// so 0% would not be a finding.
+	ReasonNoAcceptance = "no meeting acceptance recorded"
 )
 
 // rate returns num ÷ den, incomplete without data or below minN.

@@ -197,7 +197,10 @@ type StatusCount struct {
 // Results is what the calls achieved.
 type Results struct {
 	MeetingsBooked Metric `json:"meetings_booked"`
-	// MeetingAcceptance is accepted ÷ booked meetings.
+	// MeetingAcceptance is accepted ÷ booked meetings, as the callers
+	// recorded them with each outcome (campaign.OutcomeDetails
+	// MeetingAccepted). Incomplete ([ReasonNoAcceptance]) when meetings
+	// were booked and none recorded as accepted.
 	MeetingAcceptance Metric           `json:"meeting_acceptance"`
 	QualifiedLeads    Metric           `json:"qualified_leads"`
 	Opportunities     Metric           `json:"opportunities"`
@@ -453,6 +456,9 @@ func (s *Service) results(ctx context.Context, c campaign.Campaign, all Counts, 
 		QualifiedLeads:    count(all.Qualified),
 		Opportunities:     count(all.Opportunities),
 		Revenue:           total(int64(all.Revenue), all.Dispositioned, UnitMoney, 1e6),
+	}
+	if all.Meetings > 0 && all.MeetingsAccepted == 0 {
+		r.MeetingAcceptance = r.MeetingAcceptance.incomplete(ReasonNoAcceptance)
 	}
 	goals, err := s.store.ListGoals(ctx, c.WorkspaceID, c.ID)
 	if err != nil {

@@ -128,6 +128,34 @@ func TestFormulas(t *testing.T) {
 	assert.Contains(t, r.Results.SuccessRate.String(), "[incomplete")
 }
 
+// TestMeetingAcceptanceNotRecorded: booked meetings none of which
+// recorded an acceptance show 0% flagged, saying why, not as a finding
+// (the quickstart printed "0.0% (0/47)" beside 47 meetings); once one is
+// recorded the rate stands.
+func TestMeetingAcceptanceNotRecorded(t *testing.T) {
+	start := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+	s := newSmall(t, "America/New_York", start, campaign.Settings{})
+	book := func(accepted bool) func(*campaign.Attempt) {
+		return func(a *campaign.Attempt) {
+			a.DispositionID, a.Outcome.MeetingBooked, a.Outcome.MeetingAccepted = "ok", true, accepted
+		}
+	}
+	for i := range 4 {
+		s.call(t, campaign.ContactCompleted, campaign.ResultHuman, start.Add(time.Duration(i)*time.Minute), book(false))
+	}
+	cfg := report.Config{MinSample: 1}
+	m := s.report(t, start.Add(time.Hour), cfg).Results.MeetingAcceptance
+	assert.Equal(t, int64(4), m.Denominator)
+	assert.True(t, m.Incomplete)
+	assert.Equal(t, report.ReasonNoAcceptance, m.Reason)
+	assert.Equal(t, "0.0% (0/4) [incomplete: no meeting acceptance recorded]", m.String())
+
+	s.call(t, campaign.ContactCompleted, campaign.ResultHuman, start.Add(10*time.Minute), book(true))
+	m = s.report(t, start.Add(time.Hour), cfg).Results.MeetingAcceptance
+	assert.False(t, m.Incomplete, m.Reason)
+	assert.Equal(t, "20.0% (1/5)", m.String())
+}
+
 func TestEmptyCampaignShowsNoRates(t *testing.T) {
 	start := time.Date(2026, 5, 4, 14, 0, 0, 0, time.UTC)
 	s := newSmall(t, "Europe/London", start, campaign.Settings{})

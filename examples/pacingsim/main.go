@@ -32,9 +32,9 @@ import (
 	"github.com/callstackhq/callstack/dialer"
 	"github.com/callstackhq/callstack/dialer/pacing"
 	"github.com/callstackhq/callstack/dialer/pacing/pacingtest"
+	"github.com/callstackhq/callstack/dialer/simagent"
 	"github.com/callstackhq/callstack/queue"
 	"github.com/callstackhq/callstack/store/memory"
-	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/sim"
 )
 
@@ -205,66 +205,6 @@ func shiftStart(loc *time.Location, k int) time.Time {
 	}
 }
 
-// simAgents saves each call's outcome once its wrap-up (the sim's drawn
-// wrap time for that call) is over, as a caller would.
-type simAgents struct {
-	e       *dialer.Engine
-	carrier *sim.Carrier
-	ws      campaign.WorkspaceID
-	ids     []campaign.UserID
-	disp    campaign.DispositionID
-	due     map[string]time.Time
-	clock   *sim.Clock
-}
-
-func (a *simAgents) scan(now time.Time) {
-	for _, id := range a.ids {
-		for _, att := range a.e.Awaiting(id) {
-			if _, ok := a.due[att]; ok {
-				continue
-			}
-			wrap := 15 * time.Second
-			if cid, ok := a.e.CallOf(att); ok {
-				if sc, ok := a.carrier.Peek(cid); ok {
-					wrap = sc.Wrap
-				}
-			}
-			// Awaiting lists a call once it ended (or while it is live, when
-			// the agent may save early); the wrap starts at its end, which
-			// is now for a call that has just ended.
-			a.due[att] = now.Add(wrap)
-		}
-	}
-}
-
-func (a *simAgents) Next() (time.Time, bool) {
-	a.scan(a.clock.Now())
-	var next time.Time
-	for _, t := range a.due {
-		if next.IsZero() || t.Before(next) {
-			next = t
-		}
-	}
-	return next, !next.IsZero()
-}
-
-func (a *simAgents) Act(ctx context.Context, now time.Time) error {
-	for _, id := range a.ids {
-		for _, att := range a.e.Awaiting(id) {
-			t, ok := a.due[att]
-			if !ok || t.After(now) {
-				continue
-			}
-			delete(a.due, att)
-			err := a.e.SaveOutcome(ctx, campaign.Actor{WorkspaceID: a.ws, UserID: id}, att, dialer.OutcomeInput{DispositionID: a.disp})
-			if err != nil && !errors.Is(err, dialer.ErrUnknownAttempt) {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // oracleInfo gives the oracle pacer the truth: the drifting answer rate
 // and each busy agent's exact time left, from the calls' drawn scripts.
 type oracleInfo struct {
@@ -403,13 +343,20 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 	if err := e.Start(ctx); err != nil {
 		return nil, err
 	}
-	agents := &simAgents{e: e, carrier: carrier, ws: ws.ID, disp: disp.ID, due: map[string]time.Time{}, clock: clock}
+	var ids []campaign.UserID
 	for i := range o.Agents {
 		id := campaign.UserID(fmt.Sprintf("agent%03d", i))
 		if _, err := svc.PutMember(ctx, admin, campaign.Member{UserID: id, Role: campaign.RoleCaller}); err != nil {
 			return nil, err
 		}
-		agents.ids = append(agents.ids, id)
+		ids = append(ids, id)
+	}
+	// Human agents who save each call's outcome once its wrap-up (the
+	// sim's drawn wrap time for that call) is over.
+	agents, err := simagent.New(simagent.Config{Engine: e, Workspace: ws.ID, Clock: clock.Now, Agents: ids, Carrier: carrier,
+		Disposition: disp.ID})
+	if err != nil {
+		return nil, err
 	}
 	var out []shiftStats
 	phone := 0
@@ -432,20 +379,15 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 			return nil, err
 		}
 		clock.Set(start)
-		for _, id := range agents.ids {
-			if err := e.Login(ctx, campaign.Actor{WorkspaceID: ws.ID, UserID: id}, dialer.AgentConfig{ID: id,
-				Endpoint: telephony.Endpoint{Kind: telephony.EndpointAgent, Address: string(id)}}); err != nil {
-				return nil, err
-			}
+		if err := agents.Login(ctx); err != nil {
+			return nil, err
 		}
 		before := e.Stats()
 		if err := vt.Run(ctx, e, carrier, clock, end, agents); err != nil {
 			return nil, err
 		}
-		for _, id := range agents.ids {
-			if err := e.Logout(ctx, campaign.Actor{WorkspaceID: ws.ID, UserID: id}, id); err != nil {
-				return nil, err
-			}
+		if err := agents.Logout(ctx); err != nil {
+			return nil, err
 		}
 		// Let every call in flight end and the agents wrap up before the
 		// clock jumps to the next shift: a real engine keeps stepping (and

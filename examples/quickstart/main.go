@@ -89,10 +89,13 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 	}
 	// Each call's disposition, drawn by weight from its attempt ID.
-	pick := func(att string) campaign.Disposition {
+	draw := func(att string) uint32 {
 		h := fnv.New32a()
 		h.Write([]byte(att))
-		x := h.Sum32() % 100
+		return h.Sum32()
+	}
+	pick := func(att string) campaign.Disposition {
+		x := draw(att) % 100
 		for _, d := range dispos {
 			if x < d.weight {
 				return d.d
@@ -151,7 +154,11 @@ func run(ctx context.Context, out io.Writer) error {
 				in.CallbackAt = now.Add(2 * time.Hour)
 			}
 			if d.Qualified {
+				// The caller books the meeting and records whether the
+				// prospect accepted the invite on the call (two in three);
+				// the report's meeting acceptance counts these.
 				in.MeetingBooked, in.MeetingAt = true, now.Add(72*time.Hour)
+				in.MeetingAccepted = draw(att)/100%3 != 0
 			}
 			return in
 		}})
@@ -180,6 +187,16 @@ func run(ctx context.Context, out io.Writer) error {
 	s := e.Stats()
 	fmt.Fprintf(out, "dialer: %d calls, %d live, %d connected, %d abandoned, talk %s, %d refused at dial time\n",
 		s.Dials, s.Live, s.Connected, s.Abandoned, s.TalkTime.Round(time.Second), s.Blocked)
+
+	// The contacts still waiting for a callback, read as a member reads
+	// them (a page of up to 100; NextCursor continues).
+	page, err := svc.ListContacts(ctx, admin, campaign.ContactFilter{CampaignID: c.ID, Status: campaign.ContactCallback})
+	if err != nil {
+		return err
+	}
+	for _, ct := range page.Contacts {
+		fmt.Fprintf(out, "callback pending: %s %s at %s\n", ct.FirstName, ct.LastName, ct.NextAttemptAt.In(ny).Format("Mon 15:04"))
+	}
 
 	// 4. Report, from the attempt log.
 	r, err := cs.Reports().Campaign(ctx, ws.ID, c.ID)

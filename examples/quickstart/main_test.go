@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,4 +22,21 @@ func TestQuickstart(t *testing.T) {
 	assert.Contains(t, s, "suppressed_client 1")
 	assert.Contains(t, s, "dialer: ")
 	assert.Contains(t, s, "Campaign Spring renewals")
+	// Callers record acceptance with each booked meeting: the rate is a
+	// finding, not "0.0% (0/47)" beside 47 meetings.
+	m := regexp.MustCompile(`Meetings booked +(\d+)\n +Meeting acceptance +(\d+\.\d)% \((\d+)/(\d+)\)(.*)\n`).FindStringSubmatch(s)
+	require.NotNil(t, m, "meetings booked and acceptance lines")
+	assert.Equal(t, m[1], m[4], "acceptance is over the meetings booked")
+	accepted, _ := strconv.Atoi(m[3])
+	booked, _ := strconv.Atoi(m[4])
+	assert.Positive(t, accepted)
+	assert.Less(t, accepted, booked)
+	assert.NotContains(t, m[5], "incomplete")
+	// The callbacks listed through the campaign service are the report's.
+	// (The report lists only statuses with contacts.)
+	want := "0"
+	if cb := regexp.MustCompile(`\n +callback +(\d+)\n`).FindStringSubmatch(s); cb != nil {
+		want = cb[1]
+	}
+	assert.Equal(t, want, strconv.Itoa(strings.Count(s, "callback pending: ")))
 }

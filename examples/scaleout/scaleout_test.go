@@ -33,8 +33,8 @@ func TestScaleOut(t *testing.T) {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	ttl := 5 * time.Second
-	// Smaller under the race detector, whose workers run several times
-	// slower.
+	// 400 contacts by default, sized for the race detector, whose workers
+	// run several times slower; CALLSTACK_FULL_TESTS=1 runs 1,500.
 	contacts := testenv.Scale(t, 1500, 400)
 	res, err := Run(t.Context(), Options{DSN: dsn, Exe: exe, Processes: 2, Contacts: contacts, Campaigns: 2, Kill: 1,
 		LeaseTTL: ttl, Timeout: 150 * time.Second}, testLog{t})

@@ -410,7 +410,7 @@ wait:
 	res.OutcomeP99Ms = pct(saves, 99)
 	res.BridgeEngineP99Ms = pct(engine, 99)
 	res.LostEvents += srv.Stats().CallbackFailures
-	p, err := st.ListContacts(ctx, ws.ID, campaign.ContactFilter{CampaignID: c.ID, Status: campaign.ContactDialing, Limit: 1000})
+	p, err := svc.ListContacts(ctx, admin, campaign.ContactFilter{CampaignID: c.ID, Status: campaign.ContactDialing, Limit: 1000})
 	if err != nil {
 		return Result{}, err
 	}

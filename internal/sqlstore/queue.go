@@ -117,6 +117,22 @@ func readyRank(rank string) string {
 	return `CASE WHEN q_version = version THEN ` + rank + ` ELSE 9 END`
 }
 
+// parkedRank is the q_rank of a contact that is not ready to be claimed:
+// not queued, not due, leased or with stale facts. A ready contact's
+// q_rank is its lane's rank (queue.LaneRank, 0 to 5); the partial indexes
+// of the claim cover q_rank < 9.
+const parkedRank = 9
+
+// storedRank is the q_rank a queue write gives a contact it leaves in
+// status st and lane l, next attempt at next: its lane's rank in order
+// when it is due at now (queue.Due), else parkedRank.
+func storedRank(order []campaign.Lane, st campaign.ContactStatus, l campaign.Lane, next, now time.Time) int64 {
+	if !queue.Due(st, next, now) {
+		return parkedRank
+	}
+	return int64(queue.LaneRank(order, l))
+}
+
 // rankCase returns a CASE expression giving the rank of the lane
 // expression laneExpr in order, as queue.LaneRank defines it (an empty or
 // unlisted lane ranks as queue.LaneRank says of it), and its arguments.
@@ -225,7 +241,12 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, id campaign.
 	}
 	// The owner cutoff is relative to now (Settings.CallbackGrace ago):
 	// move it to the same clock.
-	cutoff := q.OwnerCutoff.UnixNano() + n - now.UnixNano()
+	// A zero cutoff is 0, as every stored zero time (found by storetest's
+	// QueueClaimPredicate: a zero time has no UnixNano).
+	cutoff := int64(0)
+	if !q.OwnerCutoff.IsZero() {
+		cutoff = q.OwnerCutoff.UnixNano() + n - now.UnixNano()
+	}
 	nowExpr, nowArgs := `CAST(? AS BIGINT)`, []any{base}
 	args := []any{ws, id, n, n, n, q.Caller, cutoff}
 	own := ``
@@ -376,14 +397,15 @@ WHERE `+where), append(args, wargs...)...)
 
 // endLease writes n to the leased contact and ends the lease, in tx;
 // queue.ErrLeaseLost when the lease is no longer held.
-func (s *Store) endLease(ctx context.Context, tx *sqlx.Tx, l queue.Lease, n queue.NextState, now time.Time) error {
+func (s *Store) endLease(ctx context.Context, tx *sqlx.Tx, l queue.Lease, n queue.NextState, order []campaign.Lane, now time.Time) error {
 	var e enc
 	consent := consentJSON{
 		Kind: n.Consent.Kind, Source: n.Consent.Source, CapturedAt: e.time("Consent.CapturedAt", n.Consent.CapturedAt),
 		Scope: n.Consent.Scope, RevokedAt: e.time("Consent.RevokedAt", n.Consent.RevokedAt), RevokedVia: n.Consent.RevokedVia,
 	}
 	args := []any{n.Status, n.Lane, e.time("NextAttemptAt", n.NextAttemptAt), n.CallbackOwner, n.OwnerID, int64(n.Attempts),
-		e.time("LastAttemptAt", n.LastAttemptAt), e.json("Consent", consent), int64(n.ExtraAttempts), int64(n.Rank), e.time("now", now)}
+		e.time("LastAttemptAt", n.LastAttemptAt), e.json("Consent", consent), int64(n.ExtraAttempts),
+		storedRank(order, n.Status, n.Lane, n.NextAttemptAt, now), e.time("now", now)}
 	if e.err != nil {
 		return e.err
 	}
@@ -409,7 +431,7 @@ func (s *Store) Release(ctx context.Context, l queue.Lease, r queue.Released, no
 		}
 	}
 	err := s.inTxRetry(ctx, "release lease", func(tx *sqlx.Tx) error {
-		if err := s.endLease(ctx, tx, l, r.Next, now); err != nil {
+		if err := s.endLease(ctx, tx, l, r.Next, r.LaneOrder, now); err != nil {
 			return err
 		}
 		return s.insertBlocks(ctx, tx, r.Blocks)
@@ -444,7 +466,7 @@ func (s *Store) Finish(ctx context.Context, l queue.Lease, f queue.Finished, now
 		return s.fail(op, e.err)
 	}
 	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
-		if err := s.endLease(ctx, tx, l, f.Next, now); err != nil {
+		if err := s.endLease(ctx, tx, l, f.Next, f.LaneOrder, now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO attempts (`+attemptColumns+`) VALUES (`+placeholders(attemptColumnCount)+`)`), attempt...); err != nil {
@@ -599,31 +621,41 @@ WHERE workspace_id = ? AND campaign_id = ? AND q_version <> version LIMIT ?`), w
 }
 
 // factsColumns is the number of values of one row of SetFacts.
-const factsColumns = 7
+const factsColumns = 6
 
 // SetFacts implements queue.Store with one UPDATE … FROM (VALUES …) per
 // batch.
-func (s *Store) SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []queue.Facts) (int, error) {
+func (s *Store) SetFacts(ctx context.Context, ws campaign.WorkspaceID, order []campaign.Lane, fs []queue.Facts, now time.Time) (int, error) {
 	const op = "set queue facts"
 	total := 0
-	per := min(s.d.MaxParams/factsColumns-1, 2000)
-	row := `(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+	per := min((s.d.MaxParams-len(order)-2)/factsColumns, 2000)
+	row := `(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+	// A written contact that is queued, not leased and due is ready at its
+	// lane's rank (queue.Due, queue.LaneRank), judged on the row itself.
+	rank, rargs := rankCase("contacts.lane", order)
+	var ne enc
+	n := ne.time("now", now)
+	if ne.err != nil {
+		return 0, s.fail(op, ne.err)
+	}
 	for chunk := range slices.Chunk(fs, per) {
 		var e enc
 		args := make([]any, 0, len(chunk)*factsColumns+1)
 		for _, f := range chunk {
 			args = append(args, f.ContactID, f.Version, f.ZoneGroup, e.time("CallableFrom", f.CallableFrom), e.time("CallableUntil", f.CallableUntil),
-				int64(f.ListPriority), int64(f.Rank))
+				int64(f.ListPriority))
 		}
 		if e.err != nil {
 			return total, s.fail(op, e.err)
 		}
+		args = append(args, n)
+		args = append(args, rargs...)
 		args = append(args, ws)
 		values := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
-		r, err := s.execRetry(ctx, s.q(`WITH v (id, version, zone_group, callable_from, callable_until, list_priority, q_rank) AS (VALUES `+values+`)
+		r, err := s.execRetry(ctx, s.q(`WITH v (id, version, zone_group, callable_from, callable_until, list_priority) AS (VALUES `+values+`)
 UPDATE contacts SET zone_group = v.zone_group, callable_from = v.callable_from, callable_until = v.callable_until,
   list_priority = v.list_priority,
-  q_rank = CASE WHEN contacts.lease_token = '' AND contacts.`+queuedStatuses+` THEN v.q_rank ELSE 9 END,
+  q_rank = CASE WHEN contacts.lease_token = '' AND contacts.`+queuedStatuses+` AND contacts.next_attempt_at <= ? THEN `+rank+` ELSE 9 END,
   q_version = contacts.version
 FROM v WHERE contacts.workspace_id = ? AND contacts.id = v.id AND contacts.version = v.version`), args...)
 		if err != nil {
@@ -722,7 +754,7 @@ func (s *Store) queueAudit(ctx context.Context, tx *sqlx.Tx, ws campaign.Workspa
 func (s *Store) Requeue(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, r queue.Requeue, now time.Time) (int, error) {
 	const op = "requeue"
 	n := now.UnixNano()
-	args := []any{n, r.MaxAttempts, r.MaxAttempts, int64(r.Rank), n, ws, id}
+	args := []any{n, r.MaxAttempts, r.MaxAttempts, int64(queue.LaneRank(r.LaneOrder, campaign.LaneRetry)), n, ws, id}
 	sel := ``
 	if len(r.ContactIDs) > 0 {
 		sel = ` AND id IN (` + placeholders(len(r.ContactIDs)) + `)`

@@ -1,7 +1,8 @@
-// Package testenv tells tests about the build they run in, so expensive
-// property tests can size themselves: full size in a plain `go test`,
-// smaller under the race detector (about ten times slower), which is how CI
-// runs them.
+// Package testenv sizes the expensive property tests. One size runs
+// whatever the build flags: `go test ./...` and `go test -race ./...` run
+// the same tests at the same size, chosen so the race detector's run stays
+// well inside go test's default 10-minute timeout; CALLSTACK_FULL_TESTS=1
+// runs them at full size (docs/design.md, "Tests and their sizes").
 package testenv
 
 import (
@@ -9,15 +10,17 @@ import (
 	"testing"
 )
 
-// Scale returns full, or reduced when the race detector is on or the test
-// runs with -short, unless CALLSTACK_FULL_TESTS=1 asks for full size.
+// EnvFull is the environment variable that runs the heavy tests at full
+// size when set to 1.
+const EnvFull = "CALLSTACK_FULL_TESTS"
+
+// Scale returns reduced, the default size, or full when
+// CALLSTACK_FULL_TESTS=1. It does not look at the race detector: a test's
+// size never depends on -race.
 func Scale(tb testing.TB, full, reduced int) int {
 	tb.Helper()
-	if os.Getenv("CALLSTACK_FULL_TESTS") == "1" {
+	if os.Getenv(EnvFull) == "1" {
 		return full
 	}
-	if RaceEnabled || testing.Short() {
-		return reduced
-	}
-	return full
+	return reduced
 }

@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -119,8 +120,18 @@ func (q *queueState) heapOf(m map[campaign.ID]*entryHeap, id campaign.ID, byDue 
 	return h
 }
 
-func isQueued(s campaign.ContactStatus) bool {
-	return s == campaign.ContactPending || s == campaign.ContactRetry || s == campaign.ContactCallback
+// parked is the rank of a contact that is not ready to be claimed: not
+// queued, not due, leased or with stale facts. The rank of a ready contact
+// is its lane's (queue.LaneRank).
+const parked = math.MaxInt
+
+// rankAt is the rank of a contact in status st and lane l whose next
+// attempt is at next, as a queue write leaves it at now.
+func rankAt(order []campaign.Lane, st campaign.ContactStatus, l campaign.Lane, next, now time.Time) int {
+	if !queue.Due(st, next, now) {
+		return parked
+	}
+	return queue.LaneRank(order, l)
 }
 
 // index bumps f's generation and files the contact in the ready or the
@@ -133,11 +144,11 @@ func (q *queueState) index(c campaign.Contact, f *qfacts, hopper bool) {
 	e := entry{id: c.ID, gen: f.gen, rank: f.rank, listPriority: f.listPriority, priority: c.Priority, created: c.CreatedAt, due: c.NextAttemptAt}
 	switch {
 	case f.token != "":
-	case f.rank < queue.Parked && hopper:
+	case f.rank < parked && hopper:
 		heap.Push(q.heapOf(q.hopper, c.CampaignID, false), e)
-	case f.rank < queue.Parked:
+	case f.rank < parked:
 		heap.Push(q.heapOf(q.ready, c.CampaignID, false), e)
-	case isQueued(c.Status):
+	case queue.Waiting(c.Status):
 		heap.Push(q.heapOf(q.parked, c.CampaignID, true), e)
 	}
 }
@@ -225,9 +236,7 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign
 			if !ok {
 				continue // dead entry: the contact changed since it was filed
 			}
-			if c.NextAttemptAt.After(now) || f.from.After(now) || !f.until.After(now) ||
-				(c.CallbackOwner != "" && c.CallbackOwner != q.Caller && c.NextAttemptAt.After(q.OwnerCutoff)) ||
-				(q.OwnCallbacksOnly && (c.Lane != campaign.LaneCallback || c.CallbackOwner != q.Caller || q.Caller == "")) {
+			if !queue.Claimable(candidate(c, f), q, now) {
 				keep = append(keep, e) // ready later, or for someone else
 				continue
 			}
@@ -235,7 +244,7 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign
 				keep = append(keep, e) // its number is in a call: ready once that lease ends
 				continue
 			}
-			f.prev, f.token, f.expires, f.rank = c.Status, q.Token, now.Add(q.TTL), queue.Parked
+			f.prev, f.token, f.expires, f.rank = c.Status, q.Token, now.Add(q.TTL), parked
 			c.Status, c.UpdatedAt = campaign.ContactDialing, utc(now)
 			c.Version++
 			f.version = c.Version
@@ -261,16 +270,19 @@ func (s *Store) Claim(ctx context.Context, ws campaign.WorkspaceID, cid campaign
 // the contact has not changed since e was filed and is ready.
 func (s *Store) live(ws campaign.WorkspaceID, cid campaign.ID, e entry) (campaign.Contact, *qfacts, bool) {
 	c, f, ok := s.qcontact(ws, cid, e.id)
-	if !ok || f == nil || f.gen != e.gen || f.rank >= queue.Parked || f.token != "" || f.version != c.Version || !isQueued(c.Status) {
+	if !ok || f == nil || f.gen != e.gen || f.rank >= parked || f.token != "" || f.version != c.Version || !queue.Waiting(c.Status) {
 		return c, f, false
 	}
 	return c, f, true
 }
 
-// readyAt reports whether the ready contact c with facts f is due and
-// callable at now.
-func readyAt(c campaign.Contact, f *qfacts, now time.Time) bool {
-	return !c.NextAttemptAt.After(now) && !f.from.After(now) && f.until.After(now)
+// candidate is what queue.Ready and queue.Claimable judge contact c with
+// facts f (nil when it has none) by.
+func candidate(c campaign.Contact, f *qfacts) queue.Candidate {
+	if f == nil {
+		return queue.Candidate{Contact: c}
+	}
+	return queue.Candidate{Contact: c, FactsCurrent: f.version == c.Version, CallableFrom: f.from, CallableUntil: f.until, Leased: f.token != ""}
 }
 
 // Refill implements queue.Store: entries move from the campaign's ready
@@ -288,7 +300,7 @@ func (s *Store) Refill(ctx context.Context, ws campaign.WorkspaceID, cid campaig
 			switch {
 			case !ok:
 				res.Dropped++
-			case !readyAt(c, f, now):
+			case !queue.Ready(candidate(c, f), now):
 				res.Dropped++
 				heap.Push(ready, e)
 			default:
@@ -313,7 +325,7 @@ func (s *Store) Refill(ctx context.Context, ws campaign.WorkspaceID, cid campaig
 			c, f, ok := s.live(ws, cid, e)
 			switch {
 			case !ok:
-			case !readyAt(c, f, now):
+			case !queue.Ready(candidate(c, f), now):
 				later = append(later, e)
 			default:
 				heap.Push(hop, e)
@@ -347,7 +359,7 @@ func (s *Store) Counts(ctx context.Context, ws campaign.WorkspaceID, cid campaig
 			switch {
 			case f != nil && f.token != "":
 				out.Leased++
-			case !isQueued(c.Status):
+			case !queue.Waiting(c.Status):
 				out.ByStatus[c.Status]++
 				if c.Status == campaign.ContactSkipped || c.Status == campaign.ContactFailed || c.Status == campaign.ContactExpired {
 					refusable[id] = true
@@ -406,14 +418,15 @@ func (s *Store) BeginAttempt(ctx context.Context, l queue.Lease, d queue.Dial, n
 }
 
 // apply writes n to the leased contact c and ends its lease.
-func (s *Store) apply(c campaign.Contact, f *qfacts, n queue.NextState, now time.Time) {
+func (s *Store) apply(c campaign.Contact, f *qfacts, n queue.NextState, order []campaign.Lane, now time.Time) {
 	c.Status, c.Lane, c.NextAttemptAt, c.CallbackOwner, c.OwnerID = n.Status, n.Lane, n.NextAttemptAt, n.CallbackOwner, n.OwnerID
 	c.Attempts, c.LastAttemptAt, c.Consent, c.UpdatedAt = n.Attempts, n.LastAttemptAt, n.Consent, now
 	c.Version++
 	c = cloneContact(c)
 	s.freeNumber(c)
 	s.contacts[c.ID] = c
-	f.version, f.token, f.expires, f.prev, f.extra, f.rank = c.Version, "", time.Time{}, "", n.ExtraAttempts, n.Rank
+	f.version, f.token, f.expires, f.prev, f.extra, f.rank = c.Version, "", time.Time{}, "", n.ExtraAttempts,
+		rankAt(order, n.Status, n.Lane, n.NextAttemptAt, now)
 	f.dial = queue.Dial{}
 	delete(s.q.leased[c.CampaignID], c.ID)
 	s.q.index(c, f, true)
@@ -429,7 +442,7 @@ func (s *Store) Release(ctx context.Context, l queue.Lease, r queue.Released, no
 		if err := s.checkBlocks(l.WorkspaceID, r.Blocks); err != nil {
 			return err
 		}
-		s.apply(c, f, r.Next, now)
+		s.apply(c, f, r.Next, r.LaneOrder, now)
 		s.addBlocks(l.WorkspaceID, r.Blocks)
 		return nil
 	})
@@ -454,7 +467,7 @@ func (s *Store) Finish(ctx context.Context, l queue.Lease, fin queue.Finished, n
 				return fmt.Errorf("%w: entry of workspace %s written to %s", campaign.ErrInvalid, e.WorkspaceID, l.WorkspaceID)
 			}
 		}
-		s.apply(c, f, fin.Next, now)
+		s.apply(c, f, fin.Next, fin.LaneOrder, now)
 		s.appendAttempt(cloneAttempt(a))
 		for _, e := range fin.Suppress {
 			s.putSupp(e)
@@ -492,7 +505,7 @@ func (s *Store) reap(cid campaign.ID, leased map[campaign.ContactID]bool, limit 
 		c.Version++
 		s.freeNumber(c)
 		s.contacts[id] = c
-		f.version, f.token, f.expires, f.prev, f.rank, f.dial = c.Version, "", time.Time{}, "", queue.Parked, queue.Dial{}
+		f.version, f.token, f.expires, f.prev, f.rank, f.dial = c.Version, "", time.Time{}, "", parked, queue.Dial{}
 		delete(leased, id)
 		s.q.index(c, f, true)
 		n++
@@ -537,7 +550,7 @@ func (s *Store) Maintain(ctx context.Context, ws campaign.WorkspaceID, cid campa
 		for h.Len() > 0 && res.Promoted < m.Limit && !h.es[0].due.After(now) {
 			e := heap.Pop(h).(entry)
 			c, f, ok := s.qcontact(ws, cid, e.id)
-			if !ok || f == nil || f.gen != e.gen || f.token != "" || f.rank < queue.Parked || !isQueued(c.Status) || c.NextAttemptAt.After(now) {
+			if !ok || f == nil || f.gen != e.gen || f.token != "" || f.rank < parked || !queue.Waiting(c.Status) || c.NextAttemptAt.After(now) {
 				continue
 			}
 			f.rank = queue.LaneRank(m.LaneOrder, c.Lane)
@@ -577,7 +590,7 @@ func (s *Store) StaleContacts(ctx context.Context, ws campaign.WorkspaceID, cid 
 }
 
 // SetFacts implements queue.Store.
-func (s *Store) SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []queue.Facts) (n int, err error) {
+func (s *Store) SetFacts(ctx context.Context, ws campaign.WorkspaceID, order []campaign.Lane, fs []queue.Facts, now time.Time) (n int, err error) {
 	err = s.lock(ctx, func() error {
 		for _, x := range fs {
 			c, ok := s.contacts[x.ContactID]
@@ -590,9 +603,9 @@ func (s *Store) SetFacts(ctx context.Context, ws campaign.WorkspaceID, fs []queu
 				s.q.facts[c.ID] = f
 			}
 			f.version, f.group, f.from, f.until, f.listPriority = c.Version, x.ZoneGroup, x.CallableFrom, x.CallableUntil, x.ListPriority
-			f.rank = x.Rank
-			if f.token != "" || !isQueued(c.Status) {
-				f.rank = queue.Parked
+			f.rank = parked
+			if f.token == "" {
+				f.rank = rankAt(order, c.Status, c.Lane, c.NextAttemptAt, now)
 			}
 			s.q.index(c, f, false)
 			n++
@@ -621,7 +634,7 @@ func (s *Store) StaleGroups(ctx context.Context, ws campaign.WorkspaceID, cid ca
 				}
 				continue
 			}
-			if !isQueued(c.Status) || f.version != c.Version || seen[f.group] {
+			if !queue.Waiting(c.Status) || f.version != c.Version || seen[f.group] {
 				continue
 			}
 			if len(out) >= limit {
@@ -653,7 +666,7 @@ func (s *Store) SetGroupWindow(ctx context.Context, ws campaign.WorkspaceID, cid
 				break
 			}
 			c, ok := s.contacts[id]
-			if !ok || c.WorkspaceID != ws || c.CampaignID != cid || !isQueued(c.Status) || f.group != g.ZoneGroup || f.until.After(now) {
+			if !ok || c.WorkspaceID != ws || c.CampaignID != cid || !queue.Waiting(c.Status) || f.group != g.ZoneGroup || f.until.After(now) {
 				continue
 			}
 			f.from, f.until = g.CallableFrom, g.CallableUntil
@@ -688,7 +701,7 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, cid campa
 			return err
 		}
 		for id, c := range s.contacts {
-			if c.WorkspaceID != ws || c.CampaignID != cid || !isQueued(c.Status) || (c.OwnerID != r.From && c.CallbackOwner != r.From) {
+			if c.WorkspaceID != ws || c.CampaignID != cid || !queue.Waiting(c.Status) || (c.OwnerID != r.From && c.CallbackOwner != r.From) {
 				continue
 			}
 			touched := c.LastAttemptAt
@@ -707,11 +720,7 @@ func (s *Store) Reassign(ctx context.Context, ws campaign.WorkspaceID, cid campa
 			if r.To == "" && c.Lane != campaign.LaneCallback {
 				c.Lane = campaign.LaneRedistributable
 			}
-			rank := queue.Parked
-			if !c.NextAttemptAt.After(now) {
-				rank = queue.LaneRank(r.LaneOrder, c.Lane)
-			}
-			s.rewrite(c, s.q.facts[id], rank, now)
+			s.rewrite(c, s.q.facts[id], rankAt(r.LaneOrder, c.Status, c.Lane, c.NextAttemptAt, now), now)
 			n++
 		}
 		s.queueAudit(ws, r.Audit, n)
@@ -762,7 +771,7 @@ func (s *Store) Requeue(ctx context.Context, ws campaign.WorkspaceID, cid campai
 			if f != nil {
 				f.extra = extra
 			}
-			s.rewrite(c, f, r.Rank, now)
+			s.rewrite(c, f, rankAt(r.LaneOrder, c.Status, c.Lane, c.NextAttemptAt, now), now)
 			n++
 		}
 		s.queueAudit(ws, r.Audit, n)

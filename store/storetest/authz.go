@@ -248,6 +248,18 @@ func authzRows() []authzRow {
 				_, err := e.x.svc.AddContacts(ctx, a, []campaign.Contact{{CampaignID: e.c.ID, Phone: phone(300000 + e.x.n)}})
 				return err
 			}},
+		{typ: cmp, method: "ListContacts", allow: allRoles, cross: crossRefused,
+			setup: func(e *authzEnv, _ campaign.Actor) any { return e.contact("").ID },
+			call: func(e *authzEnv, a campaign.Actor, id any) error {
+				p, err := e.x.svc.ListContacts(ctx, a, campaign.ContactFilter{CampaignID: e.c.ID, Limit: 1000})
+				if err != nil {
+					return err
+				}
+				if !slices.ContainsFunc(p.Contacts, func(c campaign.Contact) bool { return c.ID == id.(campaign.ContactID) }) {
+					return fmt.Errorf("the listing of %s misses contact %s", e.c.ID, id)
+				}
+				return nil
+			}},
 		{typ: cmp, method: "UpdateContact", allow: rolesCallers, cross: crossRefused,
 			setup: func(e *authzEnv, a campaign.Actor) any { return e.contact(a.UserID).ID },
 			call: func(e *authzEnv, a campaign.Actor, id any) error {

@@ -46,6 +46,7 @@ var queueTests = []struct {
 	{"QueueOpenDials", testQueueOpenDials},
 	{"QueueHopper", testQueueHopper},
 	{"QueueStatus", testQueueStatus},
+	{"QueueClaimPredicate", testQueueClaimPredicate},
 }
 
 func runQueueTests(t *testing.T, newStore NewStore) { runQueueSuite(t, newStore, queueTests) }

@@ -46,7 +46,7 @@ func testQueueOneClock(t *testing.T, x *queueHarness, storeClock bool) {
 		w := window[s.ID]
 		fs = append(fs, queue.Facts{ContactID: s.ID, Version: s.Version, ZoneGroup: "g", CallableFrom: w[0], CallableUntil: w[1]})
 	}
-	n, err := x.qs.SetFacts(x.ctx, c.WorkspaceID, fs)
+	n, err := x.qs.SetFacts(x.ctx, c.WorkspaceID, c.Settings.WithDefaults(c.DefaultRegion).LaneOrder, fs, truth)
 	require.NoError(t, err)
 	require.Equal(t, 4, n)
 

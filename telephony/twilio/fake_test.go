@@ -9,8 +9,6 @@ package twilio_test
 
 import (
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"math"
@@ -27,6 +25,7 @@ import (
 	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/telephonytest"
 	"github.com/callstackhq/callstack/telephony/twilio"
+	"github.com/callstackhq/callstack/telephony/twilio/twiliotest"
 )
 
 const (
@@ -321,13 +320,11 @@ func (f *fakeTwilio) transition(c *fakeCall, at time.Time, status string, extra 
 			return nil
 		}
 		c.status = status
-		event := status
-		switch status {
-		case "in-progress":
-			event = "answered"
+		event, final := twiliotest.EventOf(status)
+		switch {
+		case status == "in-progress":
 			c.answeredAt = at
-		case "busy", "no-answer", "failed", "canceled", "completed":
-			event = "completed"
+		case final:
 			c.ended = true
 			if status == "completed" {
 				c.duration = int(math.Ceil(at.Sub(c.answeredAt).Seconds()))
@@ -359,15 +356,7 @@ func (f *fakeTwilio) transition(c *fakeCall, at time.Time, status string, extra 
 }
 
 func (f *fakeTwilio) params(c *fakeCall, at time.Time) url.Values {
-	p := url.Values{}
-	p.Set("AccountSid", testAccount)
-	p.Set("CallSid", c.sid)
-	p.Set("From", c.from)
-	p.Set("To", c.to)
-	p.Set("Direction", "outbound-api")
-	p.Set("ApiVersion", "2010-04-01")
-	p.Set("Timestamp", at.Format(time.RFC1123Z))
-	return p
+	return twiliotest.CallParams(testAccount, c.sid, c.from, c.to, at)
 }
 
 // start lays out a new call's life from its plan.
@@ -411,17 +400,6 @@ func (f *fakeTwilio) start(c *fakeCall, now time.Time) {
 
 // API.
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func apiError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, map[string]any{"code": code, "message": msg,
-		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code), "status": status})
-}
-
 func (f *fakeTwilio) resource(c *fakeCall) map[string]any {
 	r := map[string]any{
 		"sid": c.sid, "account_sid": testAccount, "to": c.to, "from": c.from, "status": c.status,
@@ -444,67 +422,48 @@ func (f *fakeTwilio) resource(c *fakeCall) map[string]any {
 func (f *fakeTwilio) serveAPI(w http.ResponseWriter, r *http.Request) {
 	user, pass, ok := r.BasicAuth()
 	if !ok || !((user == testAccount && pass == testToken) || (f.keySID != "" && user == f.keySID && pass == f.keySecret)) {
-		apiError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		twiliotest.WriteError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		apiError(w, 400, 20001, "bad form")
+		twiliotest.WriteError(w, 400, 20001, "bad form")
 		return
 	}
 	f.mu.Lock()
 	f.requests = append(f.requests, request{r.Method, r.URL.Path, r.PostForm, f.clock.Now()})
 	f.mu.Unlock()
-	prefix := "/2010-04-01/Accounts/" + testAccount + "/Calls"
-	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
-	switch {
-	case !ok:
-		apiError(w, 404, 20404, "The requested resource was not found")
-	case rest == ".json" && r.Method == http.MethodPost:
-		f.create(w, r)
-	case rest == ".json" && r.Method == http.MethodGet:
-		f.list(w, r)
-	case strings.HasPrefix(rest, "/") && strings.HasSuffix(rest, ".json"):
-		sid := strings.TrimSuffix(strings.TrimPrefix(rest, "/"), ".json")
-		if r.Method == http.MethodGet {
-			f.mu.Lock()
-			c, ok := f.calls[sid]
-			var res map[string]any
-			if ok {
-				res = f.resource(c)
-			}
-			f.mu.Unlock()
-			if !ok {
-				apiError(w, 404, 20404, "The requested resource "+r.URL.Path+" was not found")
-				return
-			}
-			writeJSON(w, 200, res)
-			return
-		}
-		f.updateCall(w, r, sid)
-	default:
-		apiError(w, 405, 20004, "Method not allowed")
+	twiliotest.Dispatch(w, r, testAccount, fakeCalls{f})
+}
+
+// fakeCalls answers the Calls API for f.
+type fakeCalls struct{ f *fakeTwilio }
+
+func (c fakeCalls) Create(w http.ResponseWriter, r *http.Request) { c.f.create(w, r) }
+func (c fakeCalls) List(w http.ResponseWriter, r *http.Request)   { c.f.list(w, r) }
+func (c fakeCalls) Update(w http.ResponseWriter, r *http.Request, sid string) {
+	c.f.updateCall(w, r, sid)
+}
+func (c fakeCalls) Fetch(sid string) (map[string]any, bool) {
+	c.f.mu.Lock()
+	defer c.f.mu.Unlock()
+	call, ok := c.f.calls[sid]
+	if !ok {
+		return nil, false
 	}
+	return c.f.resource(call), true
 }
 
 func (f *fakeTwilio) create(w http.ResponseWriter, r *http.Request) {
 	form := r.PostForm
-	to, from := form.Get("To"), form.Get("From")
-	switch {
-	case !telephony.IsE164(to):
-		apiError(w, 400, 21211, fmt.Sprintf("The 'To' number %s is not a valid phone number.", to))
-		return
-	case from == "":
-		apiError(w, 400, 21213, "No 'From' number is specified")
-		return
-	case form.Get("Url") == "" && form.Get("Twiml") == "":
-		apiError(w, 400, 21205, "Url parameter is required")
+	if twiliotest.CheckCreate(w, form) {
 		return
 	}
+	to, from := form.Get("To"), form.Get("From")
 	f.mu.Lock()
 	if f.failTo[to] {
 		f.mu.Unlock()
 		w.Header().Set("Retry-After", "2")
-		apiError(w, 429, 20429, "Too Many Requests")
+		twiliotest.WriteError(w, 429, 20429, "Too Many Requests")
 		return
 	}
 	var unknown bool
@@ -515,7 +474,7 @@ func (f *fakeTwilio) create(w http.ResponseWriter, r *http.Request) {
 			f.failTo[to] = true
 			f.mu.Unlock()
 			w.Header().Set("Retry-After", "2")
-			apiError(w, 429, 20429, "Too Many Requests")
+			twiliotest.WriteError(w, 429, 20429, "Too Many Requests")
 			return
 		}
 		unknown = true
@@ -529,7 +488,7 @@ func (f *fakeTwilio) create(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &fakeCall{
 		sid: fmt.Sprintf("CA%032x", f.nextSid), to: to, from: from, status: "queued", created: now,
-		statusCB: stripFragment(form.Get("StatusCallback")), amdCB: stripFragment(form.Get("AsyncAmdStatusCallback")),
+		statusCB: twiliotest.StripFragment(form.Get("StatusCallback")), amdCB: twiliotest.StripFragment(form.Get("AsyncAmdStatusCallback")),
 		events: form["StatusCallbackEvent"], amd: form.Get("MachineDetection"),
 		timeout: time.Duration(timeout) * time.Second, plan: f.plans[to],
 	}
@@ -545,15 +504,10 @@ func (f *fakeTwilio) create(w http.ResponseWriter, r *http.Request) {
 		stall()
 	}
 	if unknown {
-		apiError(w, 500, 20500, "Internal Server Error")
+		twiliotest.WriteError(w, 500, 20500, "Internal Server Error")
 		return
 	}
-	writeJSON(w, http.StatusCreated, res)
-}
-
-func stripFragment(u string) string {
-	u, _, _ = strings.Cut(u, "#")
-	return u
+	twiliotest.WriteJSON(w, http.StatusCreated, res)
 }
 
 func (f *fakeTwilio) list(w http.ResponseWriter, r *http.Request) {
@@ -561,7 +515,7 @@ func (f *fakeTwilio) list(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failList[q.Get("To")] {
-		apiError(w, 503, 20503, "Service Unavailable")
+		twiliotest.WriteError(w, 503, 20503, "Service Unavailable")
 		return
 	}
 	var out []map[string]any
@@ -577,30 +531,7 @@ func (f *fakeTwilio) list(w http.ResponseWriter, r *http.Request) {
 			out = append(out, f.resource(c))
 		}
 	}
-	writeJSON(w, 200, map[string]any{"calls": out, "page": 0, "page_size": 50})
-}
-
-// twiml is what the fake understands of TwiML.
-type twiml struct {
-	XMLName xml.Name `xml:"Response"`
-	Dial    *struct {
-		Number *twimlNoun `xml:"Number"`
-		Sip    *twimlNoun `xml:"Sip"`
-		Client *twimlNoun `xml:"Client"`
-	} `xml:"Dial"`
-	Say *struct {
-		Text string `xml:",chardata"`
-	} `xml:"Say"`
-	Play *struct {
-		URL string `xml:",chardata"`
-	} `xml:"Play"`
-	Hangup *struct{} `xml:"Hangup"`
-}
-
-type twimlNoun struct {
-	StatusCallback string `xml:"statusCallback,attr"`
-	Events         string `xml:"statusCallbackEvent,attr"`
-	Address        string `xml:",chardata"`
+	twiliotest.WriteJSON(w, 200, map[string]any{"calls": out, "page": 0, "page_size": 50})
 }
 
 func (f *fakeTwilio) updateCall(w http.ResponseWriter, r *http.Request, sid string) {
@@ -609,7 +540,7 @@ func (f *fakeTwilio) updateCall(w http.ResponseWriter, r *http.Request, sid stri
 	defer f.mu.Unlock()
 	c, ok := f.calls[sid]
 	if !ok {
-		apiError(w, 404, 20404, "The requested resource was not found")
+		twiliotest.WriteError(w, 404, 20404, "The requested resource was not found")
 		return
 	}
 	now := f.clock.Now()
@@ -631,31 +562,22 @@ func (f *fakeTwilio) updateCall(w http.ResponseWriter, r *http.Request, sid stri
 		}
 	case form.Get("Twiml") != "":
 		if c.ended || c.status != "in-progress" {
-			apiError(w, 400, 21220, "Call is not in-progress. Cannot redirect.")
+			twiliotest.WriteError(w, 400, 21220, "Call is not in-progress. Cannot redirect.")
 			return
 		}
-		var doc twiml
-		if err := xml.Unmarshal([]byte(form.Get("Twiml")), &doc); err != nil {
-			apiError(w, 400, 12100, "Document parse failure: "+err.Error())
+		doc, err := twiliotest.ParseRedirect(form.Get("Twiml"))
+		if err != nil {
+			twiliotest.WriteTwiMLError(w, err)
 			return
 		}
 		switch {
 		case doc.Dial != nil:
-			var n *twimlNoun
-			for _, x := range []*twimlNoun{doc.Dial.Number, doc.Dial.Sip, doc.Dial.Client} {
-				if x != nil {
-					n = x
-				}
-			}
-			if n == nil || n.Address == "" {
-				apiError(w, 400, 12100, "Dial without a noun")
-				return
-			}
+			n := doc.Dial
 			f.cancel(c)
 			c.bridged = true
 			if n.StatusCallback != "" && strings.Contains(n.Events, "answered") {
 				child := fmt.Sprintf("CA%032x", 1<<40+len(f.calls))
-				cb := stripFragment(n.StatusCallback)
+				cb := twiliotest.StripFragment(n.StatusCallback)
 				f.schedule(c, now, func() []post {
 					q := f.params(c, now)
 					q.Set("CallSid", child)
@@ -667,18 +589,15 @@ func (f *fakeTwilio) updateCall(w http.ResponseWriter, r *http.Request, sid stri
 				})
 			}
 			f.transition(c, now.Add(max(c.plan.Talk, time.Second)), "completed", nil)
-		case (doc.Say != nil || doc.Play != nil) && doc.Hangup != nil:
+		default: // a message, then hang up
 			f.cancel(c)
 			f.transition(c, now.Add(2*time.Second), "completed", nil)
-		default:
-			apiError(w, 400, 12100, "Document parse failure")
-			return
 		}
 	default:
-		apiError(w, 400, 20001, "Nothing to update")
+		twiliotest.WriteError(w, 400, 20001, "Nothing to update")
 		return
 	}
-	writeJSON(w, 200, f.resource(c))
+	twiliotest.WriteJSON(w, 200, f.resource(c))
 }
 
 // creates returns the create-call requests received.

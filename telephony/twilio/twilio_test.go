@@ -20,6 +20,7 @@ import (
 	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/telephonytest"
 	"github.com/callstackhq/callstack/telephony/twilio"
+	"github.com/callstackhq/callstack/telephony/twilio/twiliotest"
 )
 
 func dialReq(i int) telephony.DialRequest {
@@ -300,7 +301,7 @@ func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if step == nil {
-		apiError(w, 500, 0, "no script")
+		twiliotest.WriteError(w, 500, 0, "no script")
 		return
 	}
 	step(w, r)
@@ -317,7 +318,7 @@ func reply(status, code int, retryAfter string) func(w http.ResponseWriter, r *h
 		if retryAfter != "" {
 			w.Header().Set("Retry-After", retryAfter)
 		}
-		apiError(w, status, code, "scripted")
+		twiliotest.WriteError(w, status, code, "scripted")
 	}
 }
 
@@ -369,13 +370,13 @@ func TestErrorMapping(t *testing.T) {
 			s := &scripted{}
 			if tc.op == "hangup" { // the adapter first fetches a call it has not seen
 				s.steps = append(s.steps, func(w http.ResponseWriter, r *http.Request) {
-					writeJSON(w, 200, map[string]any{"sid": "CA1", "status": "ringing"})
+					twiliotest.WriteJSON(w, 200, map[string]any{"sid": "CA1", "status": "ringing"})
 				})
 			}
 			s.steps = append(s.steps, reply(tc.status, tc.code, ""))
 			if tc.unknown { // the lookup that follows finds nothing
 				s.steps = append(s.steps, func(w http.ResponseWriter, r *http.Request) {
-					writeJSON(w, 200, map[string]any{"calls": []any{}})
+					twiliotest.WriteJSON(w, 200, map[string]any{"calls": []any{}})
 				})
 			}
 			c, _ := scriptedCarrier(t, s, noRetry)
@@ -411,7 +412,7 @@ func TestRetries(t *testing.T) {
 		s := &scripted{steps: []func(http.ResponseWriter, *http.Request){
 			reply(429, 20429, "7"),
 			func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, 201, map[string]any{"sid": "CA7", "status": "queued"})
+				twiliotest.WriteJSON(w, 201, map[string]any{"sid": "CA7", "status": "queued"})
 			},
 		}}
 		c, clock := scriptedCarrier(t, s, nil)
@@ -424,7 +425,7 @@ func TestRetries(t *testing.T) {
 	t.Run("5xx on an update: bounded exponential back-off", func(t *testing.T) {
 		s := &scripted{}
 		s.steps = append(s.steps, func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, 200, map[string]any{"sid": "CA1", "status": "in-progress"})
+			twiliotest.WriteJSON(w, 200, map[string]any{"sid": "CA1", "status": "in-progress"})
 		})
 		for range 4 {
 			s.steps = append(s.steps, reply(502, 0, ""))
@@ -499,12 +500,14 @@ func TestUnknownOutcome(t *testing.T) {
 				}
 			},
 			func(w http.ResponseWriter, r *http.Request) { // the lookup: two candidates
-				writeJSON(w, 200, map[string]any{"calls": []map[string]any{
+				twiliotest.WriteJSON(w, 200, map[string]any{"calls": []map[string]any{
 					{"sid": "CAa", "to": "+14155550001", "from": "+15005550006", "direction": "outbound-api"},
 					{"sid": "CAb", "to": "+14155550001", "from": "+15005550006", "direction": "outbound-api"},
 				}})
 			},
-			func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"calls": []any{}}) },
+			func(w http.ResponseWriter, r *http.Request) {
+				twiliotest.WriteJSON(w, 200, map[string]any{"calls": []any{}})
+			},
 		}}
 		c, _ := scriptedCarrier(t, s, nil)
 		req := dialReq(1)

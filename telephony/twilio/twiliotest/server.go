@@ -9,8 +9,6 @@ package twiliotest
 
 import (
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/twilio"
 )
 
@@ -198,25 +195,14 @@ func (s *Server) Close() error {
 	return err
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func apiError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, map[string]any{"code": code, "message": msg, "status": status,
-		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code)})
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	user, pass, ok := r.BasicAuth()
 	if !ok || user != s.cfg.AccountSID || pass != s.cfg.AuthToken {
-		apiError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		WriteError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		apiError(w, 400, 20001, "bad form")
+		WriteError(w, 400, 20001, "bad form")
 		return
 	}
 	arrived := time.Now()
@@ -230,35 +216,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.Requests++
 	s.mu.Unlock()
-	rest, ok := strings.CutPrefix(r.URL.Path, "/2010-04-01/Accounts/"+s.cfg.AccountSID+"/Calls")
-	switch {
-	case !ok:
-		apiError(w, 404, 20404, "The requested resource was not found")
-	case rest == ".json" && r.Method == http.MethodPost:
-		s.create(w, r)
-	case rest == ".json" && r.Method == http.MethodGet:
-		s.list(w, r)
-	case strings.HasPrefix(rest, "/") && strings.HasSuffix(rest, ".json"):
-		sid := strings.TrimSuffix(strings.TrimPrefix(rest, "/"), ".json")
-		if r.Method == http.MethodGet {
-			s.mu.Lock()
-			c, ok := s.calls[sid]
-			var res map[string]any
-			if ok {
-				res = s.resource(c)
-			}
-			s.mu.Unlock()
-			if !ok {
-				apiError(w, 404, 20404, "The requested resource "+r.URL.Path+" was not found")
-				return
-			}
-			writeJSON(w, 200, res)
-			return
-		}
-		s.update(w, r, sid, arrived)
-	default:
-		apiError(w, 405, 20004, "Method not allowed")
+	Dispatch(w, r, s.cfg.AccountSID, serverCalls{s, arrived})
+}
+
+// serverCalls answers the Calls API for s; arrived is when the request
+// came, before its latency.
+type serverCalls struct {
+	s       *Server
+	arrived time.Time
+}
+
+func (c serverCalls) Create(w http.ResponseWriter, r *http.Request) { c.s.create(w, r) }
+func (c serverCalls) List(w http.ResponseWriter, r *http.Request)   { c.s.list(w, r) }
+func (c serverCalls) Update(w http.ResponseWriter, r *http.Request, sid string) {
+	c.s.update(w, r, sid, c.arrived)
+}
+func (c serverCalls) Fetch(sid string) (map[string]any, bool) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	call, ok := c.s.calls[sid]
+	if !ok {
+		return nil, false
 	}
+	return c.s.resource(call), true
 }
 
 // resource is the call's JSON. s.mu must be held.
@@ -279,15 +259,10 @@ func (s *Server) resource(c *call) map[string]any {
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	form := r.PostForm
-	to, from := form.Get("To"), form.Get("From")
-	switch {
-	case !telephony.IsE164(to):
-		apiError(w, 400, 21211, fmt.Sprintf("The 'To' number %s is not a valid phone number.", to))
-		return
-	case from == "":
-		apiError(w, 400, 21213, "No 'From' number is specified")
+	if CheckCreate(w, form) {
 		return
 	}
+	to, from := form.Get("To"), form.Get("From")
 	plan := s.cfg.Plan(to)
 	timeout, _ := strconv.Atoi(form.Get("Timeout"))
 	if timeout == 0 {
@@ -296,13 +271,13 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ctx.Err() != nil {
-		apiError(w, 503, 20503, "Service Unavailable")
+		WriteError(w, 503, 20503, "Service Unavailable")
 		return
 	}
 	s.stats.Creates++
 	s.next++
 	now := time.Now()
-	cb, _, _ := strings.Cut(form.Get("StatusCallback"), "#")
+	cb := StripFragment(form.Get("StatusCallback"))
 	c := &call{sid: fmt.Sprintf("CA%032x", s.next), to: to, from: from, status: "queued", created: now, statusCB: cb,
 		events: form["StatusCallbackEvent"], plan: plan, cbs: make(chan url.Values, 16)}
 	s.calls[c.sid] = c
@@ -327,7 +302,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		s.transition(c, 0, "ringing", nil)
 		s.transition(c, ring, "no-answer", url.Values{"SipResponseCode": {"487"}})
 	}
-	writeJSON(w, http.StatusCreated, s.resource(c))
+	WriteJSON(w, http.StatusCreated, s.resource(c))
 }
 
 // transition schedules a status change after d, with its callback. s.mu
@@ -341,13 +316,11 @@ func (s *Server) transition(c *call, d time.Duration, status string, extra url.V
 		}
 		now := time.Now()
 		c.status = status
-		event := status
-		switch status {
-		case "in-progress":
-			event = "answered"
+		event, final := EventOf(status)
+		switch {
+		case status == "in-progress":
 			c.answeredAt = now
-		case "busy", "no-answer", "failed", "canceled", "completed":
-			event = "completed"
+		case final:
 			c.ended = true
 			for _, t := range c.timers {
 				t.Stop()
@@ -381,15 +354,7 @@ func (s *Server) transition(c *call, d time.Duration, status string, extra url.V
 }
 
 func (s *Server) params(c *call, at time.Time) url.Values {
-	p := url.Values{}
-	p.Set("AccountSid", s.cfg.AccountSID)
-	p.Set("CallSid", c.sid)
-	p.Set("From", c.from)
-	p.Set("To", c.to)
-	p.Set("Direction", "outbound-api")
-	p.Set("ApiVersion", "2010-04-01")
-	p.Set("Timestamp", at.Format(time.RFC1123Z))
-	return p
+	return CallParams(s.cfg.AccountSID, c.sid, c.from, c.to, at)
 }
 
 // poster posts a call's callbacks in order, retrying failures as
@@ -436,25 +401,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 			out = append(out, s.resource(c))
 		}
 	}
-	writeJSON(w, 200, map[string]any{"calls": out, "page": 0, "page_size": 50})
-}
-
-type twiml struct {
-	XMLName xml.Name `xml:"Response"`
-	Dial    *struct {
-		Number *noun `xml:"Number"`
-		Sip    *noun `xml:"Sip"`
-		Client *noun `xml:"Client"`
-	} `xml:"Dial"`
-	Say    *struct{} `xml:"Say"`
-	Play   *struct{} `xml:"Play"`
-	Hangup *struct{} `xml:"Hangup"`
-}
-
-type noun struct {
-	StatusCallback string `xml:"statusCallback,attr"`
-	Events         string `xml:"statusCallbackEvent,attr"`
-	Address        string `xml:",chardata"`
+	WriteJSON(w, 200, map[string]any{"calls": out, "page": 0, "page_size": 50})
 }
 
 // stopTimers drops a call's scheduled changes. s.mu must be held.
@@ -472,7 +419,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, sid string, arri
 	s.stats.Updates++
 	c, ok := s.calls[sid]
 	if !ok {
-		apiError(w, 404, 20404, "The requested resource was not found")
+		WriteError(w, 404, 20404, "The requested resource was not found")
 		return
 	}
 	switch status := form.Get("Status"); {
@@ -487,26 +434,17 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, sid string, arri
 		}
 	case form.Get("Twiml") != "":
 		if c.ended || c.status != "in-progress" {
-			apiError(w, 400, 21220, "Call is not in-progress. Cannot redirect.")
+			WriteError(w, 400, 21220, "Call is not in-progress. Cannot redirect.")
 			return
 		}
-		var doc twiml
-		if err := xml.Unmarshal([]byte(form.Get("Twiml")), &doc); err != nil {
-			apiError(w, 400, 12100, "Document parse failure: "+err.Error())
+		doc, err := ParseRedirect(form.Get("Twiml"))
+		if err != nil {
+			WriteTwiMLError(w, err)
 			return
 		}
 		switch {
 		case doc.Dial != nil:
-			var n *noun
-			for _, x := range []*noun{doc.Dial.Number, doc.Dial.Sip, doc.Dial.Client} {
-				if x != nil {
-					n = x
-				}
-			}
-			if n == nil || n.Address == "" {
-				apiError(w, 400, 12100, "Dial without a noun")
-				return
-			}
+			n := doc.Dial
 			stopTimers(c)
 			s.bridge = append(s.bridge, arrived.Sub(c.answeredAt))
 			if cb, _, _ := strings.Cut(n.StatusCallback, "#"); cb != "" && strings.Contains(n.Events, "answered") {
@@ -520,16 +458,13 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, sid string, arri
 				s.wg.Go(func() { s.post(cb, q) })
 			}
 			s.transition(c, max(c.plan.Talk, 100*time.Millisecond), "completed", nil)
-		case (doc.Say != nil || doc.Play != nil) && doc.Hangup != nil:
+		default: // a message, then hang up
 			stopTimers(c)
 			s.transition(c, s.cfg.MessageTime, "completed", nil)
-		default:
-			apiError(w, 400, 12100, "Document parse failure")
-			return
 		}
 	default:
-		apiError(w, 400, 20001, "Nothing to update")
+		WriteError(w, 400, 20001, "Nothing to update")
 		return
 	}
-	writeJSON(w, 200, s.resource(c))
+	WriteJSON(w, 200, s.resource(c))
 }
