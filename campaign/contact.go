@@ -3,6 +3,7 @@ package campaign
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"time"
 )
 
@@ -37,14 +38,18 @@ const (
 // Deprecated: a contact awaiting its outcome is ContactDialing.
 const ContactCalled ContactStatus = "called"
 
+// ContactStatuses lists every defined contact status: the queued ones,
+// then the rest. Code that must consider each status (a check that no
+// contact is left to call, say) ranges over it rather than naming
+// statuses, so a status added later is not missed.
+func ContactStatuses() []ContactStatus {
+	return []ContactStatus{ContactPending, ContactHeld, ContactDialing, ContactRetry, ContactCallback, ContactCompleted,
+		ContactFailed, ContactNoConversation, ContactSkipped, ContactCancelled, ContactExpired, ContactDNC}
+}
+
 // Valid reports whether s is a defined contact status.
 func (s ContactStatus) Valid() bool {
-	switch s {
-	case ContactPending, ContactHeld, ContactDialing, ContactRetry, ContactCallback, ContactCompleted,
-		ContactFailed, ContactNoConversation, ContactSkipped, ContactCancelled, ContactExpired, ContactDNC:
-		return true
-	}
-	return false
+	return slices.Contains(ContactStatuses(), s)
 }
 
 // Final reports whether the contact will not be called again by the queue.

@@ -255,7 +255,10 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, id ID, edit f
 		if c.Status != status {
 			return Campaign{}, fmt.Errorf("%w: change status with Transition", ErrInvalidTransition)
 		}
-		c.ID, c.WorkspaceID, c.Version = id, actor.WorkspaceID, version
+		if c.ID != id || c.WorkspaceID != actor.WorkspaceID {
+			return Campaign{}, fmt.Errorf("%w: an edit cannot change a campaign's ID or workspace (create a campaign in the other workspace instead)", ErrInvalid)
+		}
+		c.Version = version
 		c.Settings = c.Settings.WithDefaults(c.DefaultRegion)
 		now := s.Now()
 		c.UpdatedAt = now
@@ -480,7 +483,8 @@ func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([
 
 // ListContacts returns a page of the actor's workspace's contacts matching
 // f, ordered by ID; pass a page's NextCursor as f.After for the next one
-// (f.Limit defaults to 100, at most 1,000). Any member may list (a Viewer
+// (f.Limit defaults to 100, at most 1,000; an unknown f.Status or a limit
+// out of range is [ErrInvalid]). Any member may list (a Viewer
 // reads); a user who is not a member of the workspace is refused with
 // [ErrForbidden], and a campaign or list of f that the workspace does not
 // have is an [ErrNotFound], so no actor reads another workspace's
@@ -488,6 +492,12 @@ func (s *Service) AddContacts(ctx context.Context, actor Actor, cs []Contact) ([
 func (s *Service) ListContacts(ctx context.Context, actor Actor, f ContactFilter) (ContactPage, error) {
 	if _, err := s.member(ctx, actor); err != nil {
 		return ContactPage{}, err
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return ContactPage{}, fmt.Errorf("%w: ContactFilter.Status %q is not a contact status (see campaign.ContactStatuses)", ErrInvalid, f.Status)
+	}
+	if f.Limit < 0 || f.Limit > 1000 {
+		return ContactPage{}, fmt.Errorf("%w: ContactFilter.Limit must be 1–1000 (0 for the default 100), got %d", ErrInvalid, f.Limit)
 	}
 	if f.CampaignID != "" {
 		if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, f.CampaignID); err != nil {

@@ -799,8 +799,10 @@ func (e *Engine) completeIfDone(ctx context.Context, now time.Time) error {
 
 // allFinal reports whether no contact of the campaign can be called again.
 func (e *Engine) allFinal(ctx context.Context) (bool, error) {
-	for _, st := range []campaign.ContactStatus{campaign.ContactPending, campaign.ContactDialing,
-		campaign.ContactRetry, campaign.ContactCallback, campaign.ContactSkipped} {
+	for _, st := range campaign.ContactStatuses() {
+		if st.Final() {
+			continue
+		}
 		p, err := e.cfg.Campaigns.ListContacts(ctx, e.cfg.Workspace, campaign.ContactFilter{CampaignID: e.cfg.Campaign, Status: st, Limit: 1})
 		if err != nil {
 			return false, err

@@ -140,15 +140,16 @@ type Config struct {
 	// store).
 	CallerIDStore campaign.CallerIDStore
 	// Clock returns the current time. Defaults to time.Now; a simulation
-	// passes its virtual clock and drives the engine with Step.
+	// passes its virtual clock and drives the engine with [RunVirtual]
+	// (or a [VirtualTime]).
 	Clock func() time.Time
 	// Logger defaults to discarding.
 	Logger *slog.Logger
 	// Spans receives each agent state span as it closes. Defaults to nil.
 	Spans func(campaign.AgentSpan)
 	// SpanStore stores agent state spans, which reports read for
-	// utilisation, labour cost and shift coverage; spans are written at the
-	// end of each Step. Defaults to Attempts.
+	// utilisation, labour cost and shift coverage; spans are written beside
+	// the loop after each of its steps. Defaults to Attempts.
 	SpanStore campaign.SpanWriter
 	// AbandonMessage plays to a live answer no agent takes within
 	// BridgeWithin. Defaults to a short message naming no one (set your
@@ -584,6 +585,10 @@ func (e *Engine) applySettings(ctx context.Context, r settingsRead, now time.Tim
 func (e *Engine) checkCampaign() error {
 	if e.c.Status == campaign.StatusDraft {
 		return fmt.Errorf("dialer: campaign %s is a draft: move it to queued or running (campaign.Service.Transition) before creating its engine", e.c.ID)
+	}
+	switch e.c.Status {
+	case campaign.StatusCompleted, campaign.StatusCancelled, campaign.StatusArchived:
+		return fmt.Errorf("dialer: campaign %s is %s and can never dial again: create a new campaign (campaign.Service.CreateCampaign) for its remaining contacts", e.c.ID, e.c.Status)
 	}
 	if len(e.pool.cfg.Numbers) == 0 {
 		return fmt.Errorf("dialer: campaign %s has no caller IDs: every dial would be refused; set Settings.CallerIDs (or Config.CallerIDs)", e.c.ID)
