@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"strings"
 	"sync"
@@ -32,14 +34,25 @@ func (x *queueHarness) importer() *importer.Importer {
 // importRows imports one CSV row per phone into c and returns the result.
 func (x *queueHarness) importRows(c campaign.Campaign, phones ...string) importer.Result {
 	x.t.Helper()
+	res, _ := x.importRejects(c, phones...)
+	return res
+}
+
+// importRejects is importRows that also returns the rejects file's
+// records, header first.
+func (x *queueHarness) importRejects(c campaign.Campaign, phones ...string) (importer.Result, [][]string) {
+	x.t.Helper()
 	var b strings.Builder
 	b.WriteString("phone,first_name\n")
 	for i, p := range phones {
 		fmt.Fprintf(&b, "%s,Person %d\n", p, i)
 	}
-	res, err := x.importer().Import(x.ctx, x.admin, strings.NewReader(b.String()), importer.Options{CampaignID: c.ID, FileName: "rows.csv"})
+	var rejects bytes.Buffer
+	res, err := x.importer().Import(x.ctx, x.admin, strings.NewReader(b.String()), importer.Options{CampaignID: c.ID, FileName: "rows.csv", Rejects: &rejects})
 	require.NoError(x.t, err)
-	return res
+	recs, err := csv.NewReader(&rejects).ReadAll()
+	require.NoError(x.t, err)
+	return res, recs
 }
 
 // statuses returns the status of each contact of campaign c.
@@ -102,7 +115,8 @@ func testImportStatusHeld(t *testing.T, x *queueHarness) {
 }
 
 // testNamedSuppressionLists: a campaign honours the named lists it names
-// (and no others) at import and at claim; the block names the list.
+// (and no others) at import and at claim; the block and the rejects
+// file's detail column name the list.
 func testNamedSuppressionLists(t *testing.T, x *queueHarness) {
 	add := func(list string, p string) {
 		t.Helper()
@@ -118,9 +132,15 @@ func testNamedSuppressionLists(t *testing.T, x *queueHarness) {
 
 	// At import: both named lists refuse their numbers; the unused list
 	// does not apply.
-	res := x.importRows(c, nyPhone(11), nyPhone(12), nyPhone(13), nyPhone(14))
+	res, rejects := x.importRejects(c, nyPhone(11), nyPhone(12), nyPhone(13), nyPhone(14))
 	assert.Equal(t, 2, res.Counts.Accepted)
 	assert.Equal(t, 2, res.Counts.Rejected)
+	// The rejects file names the list, as the block does.
+	assert.Equal(t, [][]string{
+		{"phone", "first_name", "line", "reason", "detail"},
+		{nyPhone(11), "Person 0", "2", "suppressed_list", `list "Litigators": dnc_request`},
+		{nyPhone(12), "Person 1", "3", "suppressed_list", `list "Partner DNC": dnc_request`},
+	}, rejects)
 
 	// At claim: a number listed after its import is blocked, the block
 	// names the list.
