@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,6 +51,36 @@ func (p FeedPosition) Less(q FeedPosition) bool {
 // ErrFeedPosition is returned (wrapped) by [ParseFeedPosition] for text
 // that is not a feed position. It wraps [ErrInvalid].
 var ErrFeedPosition = fmt.Errorf("%w: campaign: malformed feed position", ErrInvalid)
+
+// ErrFeedPruned is returned (wrapped in a [*FeedPrunedError]) by
+// ReadFeed and Follow when the position to resume from lies before
+// events that [Service.PruneFeed] has deleted: the events after it are no
+// longer all there, so the host must resync its view from the records
+// (attempts, blocks, transitions) and resume from
+// [FeedPrunedError.Through].
+var ErrFeedPruned = errors.New("campaign: feed pruned past the position")
+
+// FeedPrunedError reports a read from a position before the prune
+// horizon. It wraps [ErrFeedPruned].
+type FeedPrunedError struct {
+	// After is the position the read asked to resume from.
+	After FeedPosition
+	// Through is the position of the newest event pruned: reading with
+	// FeedQuery.After = Through returns the oldest event kept.
+	Through FeedPosition
+}
+
+// Error implements error.
+func (e *FeedPrunedError) Error() string {
+	return fmt.Sprintf("%v: resuming after %s, but events through %s were pruned; resync, then resume after %s",
+		ErrFeedPruned, e.After, e.Through, e.Through)
+}
+
+// Unwrap returns [ErrFeedPruned].
+func (e *FeedPrunedError) Unwrap() error { return ErrFeedPruned }
+
+// IsZero reports whether p is the start of the feed.
+func (p FeedPosition) IsZero() bool { return p == FeedPosition{} }
 
 // ParseFeedPosition reads a position written by [FeedPosition.String];
 // the empty string is the start of the feed.
@@ -121,17 +152,23 @@ type FeedStore interface {
 	// ReadFeed returns up to q.PageLimit() events of workspace ws after
 	// q.After, in position order. It returns only events whose order is
 	// final: no event committed later may take a position at or before
-	// the last one returned.
+	// the last one returned. When q.After is not the start of the feed
+	// and lies before the newest event PruneFeed deleted (the prune
+	// horizon, which the store keeps per workspace), it returns a
+	// [*FeedPrunedError] instead; the start of the feed is never an error
+	// and reads from the oldest event kept.
 	ReadFeed(ctx context.Context, ws WorkspaceID, q FeedQuery) ([]FeedEvent, error)
 	// PruneFeed deletes the workspace's feed events whose At is before
-	// before (the records they point to stay) and records a; it reports
-	// how many it deleted.
+	// before (the records they point to stay), moves the workspace's
+	// prune horizon to the newest position it deleted (it never moves
+	// back) and records a; it reports how many it deleted.
 	PruneFeed(ctx context.Context, ws WorkspaceID, before time.Time, a AuditEntry) (int, error)
 }
 
 // ReadFeed returns the events of the actor's workspace after q.After (any
 // member; see [FeedStore.ReadFeed]). An empty result means the reader has
-// caught up.
+// caught up. A position older than the events [Service.PruneFeed] deleted
+// is refused with a [*FeedPrunedError] (errors.Is [ErrFeedPruned]).
 func (s *Service) ReadFeed(ctx context.Context, actor Actor, q FeedQuery) ([]FeedEvent, error) {
 	if _, err := s.Authorize(ctx, actor, ActionView); err != nil {
 		return nil, err
@@ -146,7 +183,8 @@ func (s *Service) ReadFeed(ctx context.Context, actor Actor, q FeedQuery) ([]Fee
 // reads the store again every q.PollInterval once caught up. To resume
 // after a restart, store each handled event's Position and pass the last
 // one as q.After. Membership is checked at every read, so a member
-// removed from the workspace stops receiving events.
+// removed from the workspace stops receiving events. Resuming from a
+// position the feed was pruned past returns a [*FeedPrunedError].
 func (s *Service) Follow(ctx context.Context, actor Actor, q FeedQuery, fn func(FeedEvent) error) error {
 	if fn == nil {
 		return fmt.Errorf("%w: Follow needs a function", ErrInvalid)
@@ -188,9 +226,11 @@ func (s *Service) Follow(ctx context.Context, actor Actor, q FeedQuery, fn func(
 }
 
 // PruneFeed deletes the workspace's feed events older than before
-// (TeamAdmin). The attempts, blocks and transitions they describe stay;
-// a host whose stored position lies in the pruned range resumes at the
-// oldest event kept. Retention: docs/campaign-rules.md ("Change feed").
+// (TeamAdmin). The attempts, blocks and transitions they describe stay.
+// A host whose stored position lies in the pruned range gets a
+// [*FeedPrunedError] when it resumes, so it knows to resync; a host that
+// reads from the start of the feed starts at the oldest event kept.
+// Retention: docs/campaign-rules.md ("Change feed").
 func (s *Service) PruneFeed(ctx context.Context, actor Actor, before time.Time) (int, error) {
 	if _, err := s.Authorize(ctx, actor, ActionManageWorkspace); err != nil {
 		return 0, err

@@ -641,16 +641,14 @@ func (s *Service) EraseContact(ctx context.Context, actor Actor, id ContactID) (
 	return c, nil
 }
 
-// errNotHeld ends an activation of a contact that is no longer held.
-var errNotHeld = errors.New("campaign: contact not held")
-
 // ActivateContacts moves the campaign's held contacts ([ContactHeld]: see
 // Settings.ImportStatus) to [ContactPending], so the queue calls them
 // (CampaignManager or TeamAdmin). A non-empty list limits it to the
-// contacts of that list. Each contact is an update of its own with its
-// audit entry ("contact.activate"), so a contact edited meanwhile is
-// re-read and a contact no longer held is left alone. It reports how many
-// contacts it activated.
+// contacts of that list. It reads the held contacts a page of 1,000 at a
+// time and activates each page in one store transaction
+// ([Store.ActivateHeldContacts]), with an audit entry per contact
+// ("contact.activate"); a contact no longer held by then is left alone.
+// It reports how many contacts it activated.
 func (s *Service) ActivateContacts(ctx context.Context, actor Actor, id ID, list ListID) (int, error) {
 	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
 		return 0, err
@@ -665,21 +663,19 @@ func (s *Service) ActivateContacts(ctx context.Context, actor Actor, id ID, list
 		if err != nil {
 			return n, err
 		}
-		for _, c := range page.Contacts {
-			_, err := s.updateContact(ctx, actor, c.ID, "contact.activate", func(c *Contact) error {
-				if c.Status != ContactHeld {
-					return errNotHeld
-				}
-				c.Status = ContactPending
-				return nil
-			})
-			switch {
-			case errors.Is(err, errNotHeld):
-			case err != nil:
-				return n, err
-			default:
-				n++
+		if len(page.Contacts) > 0 {
+			now := s.Now()
+			ids := make([]ContactID, len(page.Contacts))
+			audits := make([]AuditEntry, len(page.Contacts))
+			for i, c := range page.Contacts {
+				ids[i] = c.ID
+				audits[i] = s.audit(actor, "contact.activate", "contact", string(c.ID), "", now)
 			}
+			k, err := s.store.ActivateHeldContacts(ctx, actor.WorkspaceID, ids, now, audits)
+			if err != nil {
+				return n, err
+			}
+			n += k
 		}
 		if page.NextCursor == "" {
 			return n, nil

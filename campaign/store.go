@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"context"
+	"time"
 )
 
 // Store is the storage the campaign model needs. Every method is atomic,
@@ -65,6 +66,14 @@ type Store interface {
 	// would change it is refused with [ErrConflict], so no edit takes a
 	// contact from under its call.
 	UpdateContact(ctx context.Context, c Contact, a AuditEntry) error
+	// ActivateHeldContacts moves those of contacts ids that are held
+	// ([ContactHeld]) to [ContactPending] in one transaction, as
+	// UpdateContact would (Version+1, UpdatedAt at, queue facts stale),
+	// and records audits[i], the entry of ids[i], for each contact it
+	// moved. A contact that is not held, or not of ws, is left alone and
+	// its entry is not recorded. It reports how many contacts it moved;
+	// len(audits) must be len(ids) ([ErrInvalid]).
+	ActivateHeldContacts(ctx context.Context, ws WorkspaceID, ids []ContactID, at time.Time, audits []AuditEntry) (int, error)
 	// ListContacts returns a page of contacts matching f, ordered by ID.
 	ListContacts(ctx context.Context, ws WorkspaceID, f ContactFilter) (ContactPage, error)
 	// EraseContactRecords masks the personal data of contact id in the

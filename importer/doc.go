@@ -27,8 +27,9 @@
 // Rows = Accepted + Merged + Skipped + Rejected always holds, whatever
 // stops an import: rows read but not written when it stops (cancellation,
 // the size limit, a store error) are rejected as import_stopped. Rejected
-// rows stream, as CSV, to Options.Rejects: the original header plus "line"
-// and "reason" columns, every cell neutralised against formula injection
+// rows stream, as CSV, to Options.Rejects: the original header plus "line",
+// "reason" and "detail" columns (detail names the suppression list of a
+// suppressed_list row), every cell neutralised against formula injection
 // (internal/csvsafe). Skipped and merged rows stream likewise to
 // Options.Duplicates, with "line", "outcome" and "reason".
 //

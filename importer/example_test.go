@@ -48,9 +48,9 @@ func Example() {
 	fmt.Printf("rows %d: accepted %d, rejected %d\n", res.Counts.Rows, res.Counts.Accepted, res.Counts.Rejected)
 	// Output:
 	// delimiter ';', mapping [phone first_name email]
-	// Phone Number,First Name,E-mail,line,reason
-	// '+1 415 555 2671,Ada again,,3,duplicate_in_file
-	// 911,"'=HYPERLINK(""x"")",,4,emergency_number
-	// 415-555-2673,Suppressed,,5,suppressed_global
+	// Phone Number,First Name,E-mail,line,reason,detail
+	// '+1 415 555 2671,Ada again,,3,duplicate_in_file,
+	// 911,"'=HYPERLINK(""x"")",,4,emergency_number,
+	// 415-555-2673,Suppressed,,5,suppressed_global,dnc_request
 	// rows 4: accepted 1, rejected 3
 }

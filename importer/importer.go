@@ -282,7 +282,7 @@ func (im *Importer) Import(ctx context.Context, actor campaign.Actor, r io.Reade
 	var rejects, dupes *csvsafe.Writer
 	if opts.Rejects != nil {
 		rejects = csvsafe.NewWriter(opts.Rejects)
-		if err := rejects.Write(append(slices.Clone(src.header), "line", "reason")); err != nil {
+		if err := rejects.Write(append(slices.Clone(src.header), "line", "reason", "detail")); err != nil {
 			return Result{}, fmt.Errorf("importer: write rejects: %w", err)
 		}
 	}

@@ -88,19 +88,19 @@ func TestImportMixedFile(t *testing.T) {
 	assert.Contains(t, phones, "+18005553894")
 	assert.Contains(t, phones, "+16465553896")
 
-	// The rejects file: the original header plus line and reason, formulas
-	// neutralised, in line order.
+	// The rejects file: the original header plus line, reason and detail,
+	// formulas neutralised, in line order.
 	recs, err := csv.NewReader(&rejects).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, recs, 13)
-	assert.Equal(t, []string{"First Name", "Last Name", "Phone Number", "E-mail", "Favourite Colour", "line", "reason"}, recs[0])
-	assert.Equal(t, []string{"Grace", "Hopper", "'+1 415-555-2671", "grace@example.com", "red", "3", "duplicate_in_file"}, recs[1])
-	assert.Equal(t, []string{"Alan\nMathison", "Turing", "212 555 0199", "alan@example.com", "green", "5", "fictional_number"}, recs[2])
-	assert.Equal(t, []string{"Ragged", "Row", "646-555-3891", "", "", "9", "ragged_row"}, recs[5])
-	assert.Equal(t, "10", recs[6][len(recs[6])-2])
-	assert.Equal(t, "invalid_encoding", recs[6][len(recs[6])-1])
-	assert.Equal(t, []string{"'=cmd", "Formula", "abc", "f@example.com", "'=1+2", "15", "unparseable_phone"}, recs[11])
-	assert.Equal(t, "suppressed_global", recs[10][len(recs[10])-1], "an email match names its scope")
+	assert.Equal(t, []string{"First Name", "Last Name", "Phone Number", "E-mail", "Favourite Colour", "line", "reason", "detail"}, recs[0])
+	assert.Equal(t, []string{"Grace", "Hopper", "'+1 415-555-2671", "grace@example.com", "red", "3", "duplicate_in_file", ""}, recs[1])
+	assert.Equal(t, []string{"Alan\nMathison", "Turing", "212 555 0199", "alan@example.com", "green", "5", "fictional_number", ""}, recs[2])
+	assert.Equal(t, []string{"Ragged", "Row", "646-555-3891", "", "", "9", "ragged_row", ""}, recs[5])
+	assert.Equal(t, "10", recs[6][len(recs[6])-3])
+	assert.Equal(t, "invalid_encoding", recs[6][len(recs[6])-2])
+	assert.Equal(t, []string{"'=cmd", "Formula", "abc", "f@example.com", "'=1+2", "15", "unparseable_phone", ""}, recs[11])
+	assert.Equal(t, "suppressed_global", recs[10][len(recs[10])-2], "an email match names its scope")
 
 	// The history lists it.
 	hist, err := e.store.ListImports(e.ctx, e.admin.WorkspaceID, 10)

@@ -42,7 +42,10 @@ type row struct {
 	// outcome is set once decided; "" while the row is a candidate.
 	outcome Outcome
 	reason  string
-	warns   uint8
+	// detail qualifies reason in the rejects file (a suppression match's
+	// list, as a block's detail names it); often empty.
+	detail string
+	warns  uint8
 	// fileDup marks a candidate whose number came earlier in the file
 	// (merge policy only; other policies decide in the parser).
 	fileDup bool

@@ -97,7 +97,7 @@ func TestUnbalancedQuote(t *testing.T) {
 	recs, err := csv.NewReader(&rejects).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, recs, 2)
-	assert.Equal(t, []string{"Bob", "\"Smith", " Jr", "(212) 279-0147,bob@example.com", "3", "malformed_quotes"}, recs[1])
+	assert.Equal(t, []string{"Bob", "\"Smith", " Jr", "(212) 279-0147,bob@example.com", "3", "malformed_quotes", ""}, recs[1])
 }
 
 func TestUnclosedQuote(t *testing.T) {

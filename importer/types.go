@@ -243,8 +243,11 @@ type Options struct {
 	// Source is the Source of contacts whose row has none. Defaults to "".
 	Source string
 	// Rejects receives the rejected rows as CSV while the import runs: the
-	// original header plus "line" and "reason". Defaults to nil: rejected
-	// rows are counted, not exported.
+	// original header plus "line", "reason" and "detail" (what the reason
+	// alone does not say: for a suppressed_list row the list, as in
+	// `list "Partner DNC": dnc_request`, as a block's detail names it; for
+	// another suppression match the entry's reason; otherwise empty).
+	// Defaults to nil: rejected rows are counted, not exported.
 	Rejects io.Writer
 	// Progress is called after each batch from the writing goroutine.
 	// Defaults to nil.

@@ -108,7 +108,9 @@ func (w *writer) decide(ctx context.Context, b *batch) error {
 			ms = append(slices.Clone(ms), hits[strings.ToLower(r.contact.Email)]...)
 		}
 		if len(ms) > 0 {
-			r.reject(suppression.Widest(ms).List.Scope.ReasonCode())
+			m := suppression.Widest(ms)
+			r.reject(m.List.Scope.ReasonCode())
+			r.detail = m.Detail()
 			continue
 		}
 		w.phones = append(w.phones, r.contact.Phone)
@@ -351,7 +353,7 @@ func (w *writer) record(ctx context.Context, b *batch) error {
 		}
 		switch {
 		case r.outcome == OutcomeRejected && w.rejects != nil:
-			w.line = append(fitRow(w.line[:0], r.raw, len(w.p.header), w.delim), strconv.Itoa(r.line), r.reason)
+			w.line = append(fitRow(w.line[:0], r.raw, len(w.p.header), w.delim), strconv.Itoa(r.line), r.reason, r.detail)
 			if err := w.rejects.Write(w.line); err != nil {
 				werr = fmt.Errorf("importer: write rejects: %w", err)
 			}

@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	csvPath := fs.String("csv", "", "the CSV file to import (required)")
 	region := fs.String("region", "", "region of numbers written without a country code (default: the campaign's, US)")
 	storeSpec := fs.String("store", "memory", "memory, sqlite:PATH or postgres:DSN")
-	rejectsPath := fs.String("rejects", "", "write the rejected rows, with line and reason, to this CSV file")
+	rejectsPath := fs.String("rejects", "", "write the rejected rows, with line, reason and detail, to this CSV file")
 	dupes := fs.String("dupes", "skip", "duplicate policy: reject, skip or merge")
 	overwrite := fs.Bool("overwrite", false, "with -dupes merge, replace the existing contact's fields (default: fill only empty ones)")
 	dupesOut := fs.String("dupes-out", "", "write the skipped and merged rows, with line, outcome and reason, to this CSV file")

@@ -31,7 +31,7 @@ func TestRun(t *testing.T) {
 	assert.Equal(t, map[string]int{"duplicate_in_file": 1, "emergency_number": 1, "invalid_email": 1}, out.Reasons)
 	b, err := os.ReadFile(rejects)
 	require.NoError(t, err)
-	assert.Equal(t, "Phone Number,First Name,E-mail,line,reason\n'+1 415 555 2671,Dup,,3,duplicate_in_file\n911,Nine,,4,emergency_number\n4155552672,Bad,nope,5,invalid_email\n", string(b))
+	assert.Equal(t, "Phone Number,First Name,E-mail,line,reason,detail\n'+1 415 555 2671,Dup,,3,duplicate_in_file,\n911,Nine,,4,emergency_number,\n4155552672,Bad,nope,5,invalid_email,\n", string(b))
 
 	for name, args := range map[string][]string{
 		"missing file": {"-csv", filepath.Join(dir, "nope.csv")},

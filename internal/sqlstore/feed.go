@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -73,6 +75,25 @@ func (s *Store) ReadFeed(ctx context.Context, ws campaign.WorkspaceID, q campaig
 	var rows []feedRow
 	if err := s.r.SelectContext(ctx, &rows, s.q(query+` ORDER BY txid, seq LIMIT ?`), append(args, q.PageLimit())...); err != nil {
 		return nil, s.fail(op, err)
+	}
+	// The horizon is read after the rows: a prune that committed before
+	// the rows were read shows in it (it only moves forward), so a read
+	// that missed pruned events always reports them.
+	if !q.After.IsZero() {
+		var h struct {
+			TxID int64 `db:"txid"`
+			Seq  int64 `db:"seq"`
+		}
+		err := s.r.GetContext(ctx, &h, s.q(`SELECT txid, seq FROM feed_pruned WHERE workspace_id = ?`), ws)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, s.fail(op, err)
+		default:
+			if through := (campaign.FeedPosition{Tx: h.TxID, Seq: h.Seq}); q.After.Less(through) {
+				return nil, &campaign.FeedPrunedError{After: q.After, Through: through}
+			}
+		}
 	}
 	if len(rows) == 0 {
 		return nil, nil
@@ -172,15 +193,34 @@ func (s *Store) PruneFeed(ctx context.Context, ws campaign.WorkspaceID, before t
 		if err := tx.GetContext(ctx, &one, s.q(`SELECT 1 FROM workspaces WHERE id = ?`), ws); err != nil {
 			return wrapNoRows(err, "workspace", ws)
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM feed WHERE workspace_id = ? AND at < ?`), ws, b)
-		if err != nil {
+		// The newest position to delete becomes the horizon; the delete
+		// stops there, so a row committed meanwhile is left for the next
+		// prune rather than deleted past the recorded horizon.
+		var last []struct {
+			TxID int64 `db:"txid"`
+			Seq  int64 `db:"seq"`
+		}
+		if err := tx.SelectContext(ctx, &last, s.q(`SELECT txid, seq FROM feed WHERE workspace_id = ? AND at < ?
+ORDER BY txid DESC, seq DESC LIMIT 1`), ws, b); err != nil {
 			return err
 		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return err
+		if len(last) == 1 {
+			h := last[0]
+			res, err := tx.ExecContext(ctx, s.q(`DELETE FROM feed WHERE workspace_id = ? AND at < ? AND (txid, seq) <= (?, ?)`), ws, b, h.TxID, h.Seq)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n = int(k)
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO feed_pruned (workspace_id, txid, seq) VALUES (?, ?, ?)
+ON CONFLICT (workspace_id) DO UPDATE SET txid = excluded.txid, seq = excluded.seq
+WHERE (feed_pruned.txid, feed_pruned.seq) < (excluded.txid, excluded.seq)`), ws, h.TxID, h.Seq); err != nil {
+				return err
+			}
 		}
-		n = int(k)
 		a.Detail = fmt.Sprintf("%s: %d events deleted", a.Detail, n)
 		return s.insertAudit(ctx, tx, ws, a)
 	})

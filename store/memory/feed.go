@@ -27,6 +27,9 @@ type feedEntry struct {
 type feedState struct {
 	seq     int64
 	entries map[campaign.WorkspaceID][]feedEntry
+	// pruned is each workspace's prune horizon: the seq of the newest
+	// entry PruneFeed deleted.
+	pruned map[campaign.WorkspaceID]int64
 }
 
 // feedAppend adds an entry to ws's feed; the caller holds the mutex and
@@ -53,6 +56,11 @@ func (s *Store) feedAttempt(ws campaign.WorkspaceID) {
 // ReadFeed implements campaign.FeedStore.
 func (s *Store) ReadFeed(ctx context.Context, ws campaign.WorkspaceID, q campaign.FeedQuery) (out []campaign.FeedEvent, err error) {
 	err = s.lock(ctx, func() error {
+		if h, ok := s.feed.pruned[ws]; ok && !q.After.IsZero() {
+			if through := (campaign.FeedPosition{Seq: h}); q.After.Less(through) {
+				return &campaign.FeedPrunedError{After: q.After, Through: through}
+			}
+		}
 		es := s.feed.entries[ws]
 		// Every position of this store has Tx 0.
 		i := len(es)
@@ -94,6 +102,12 @@ func (s *Store) PruneFeed(ctx context.Context, ws campaign.WorkspaceID, before t
 		for _, e := range es {
 			if e.at.Before(before) {
 				n++
+				if e.seq > s.feed.pruned[ws] {
+					if s.feed.pruned == nil {
+						s.feed.pruned = map[campaign.WorkspaceID]int64{}
+					}
+					s.feed.pruned[ws] = e.seq
+				}
 				continue
 			}
 			kept = append(kept, e)

@@ -31,6 +31,7 @@ var campaignRuleTests = []struct {
 	{"ChangeFeed", testChangeFeed},
 	{"ChangeFeedFollowResume", testChangeFeedFollowResume},
 	{"ImportStatusHeld", testImportStatusHeld},
+	{"ActivateContactsBulk", testActivateContactsBulk},
 	{"NamedSuppressionLists", testNamedSuppressionLists},
 	{"AssignedAgentStored", testAssignedAgentStored},
 }

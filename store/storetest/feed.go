@@ -177,7 +177,9 @@ func testChangeFeed(t *testing.T, x *queueHarness) {
 // testChangeFeedFollowResume: Follow hands events to a slow consumer one
 // at a time, dropping none of those committed while it waited; a new
 // host resumes from the last position it stored and gets exactly the
-// rest; pruning keeps newer events and resumes past the pruned ones.
+// rest; pruning keeps newer events, a position in the pruned range is
+// refused with ErrFeedPruned and the start of the feed reads the oldest
+// event kept.
 func testChangeFeedFollowResume(t *testing.T, x *queueHarness) {
 	viewer := x.member(x.admin, "watcher", campaign.RoleViewer)
 	c := x.running(nil)
@@ -243,8 +245,36 @@ func testChangeFeedFollowResume(t *testing.T, x *queueHarness) {
 	n, err := x.svc.PruneFeed(x.ctx, x.admin, cut)
 	require.NoError(t, err)
 	assert.Equal(t, 6, n, "every event before the cut")
-	kept := x.feedRead(x.svc, viewer, campaign.FeedQuery{After: after}, 1)
-	assert.Equal(t, []string{"status:paused"}, feedKinds(kept), "a position in the pruned range resumes at the oldest event kept")
+	// A position in the pruned range is refused, naming the horizon.
+	_, err = x.svc.ReadFeed(x.ctx, viewer, campaign.FeedQuery{After: after})
+	require.ErrorIs(t, err, campaign.ErrFeedPruned, "a position in the pruned range lost events")
+	var pe *campaign.FeedPrunedError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, after, pe.After)
+	assert.True(t, after.Less(pe.Through), "the horizon %v is past the stored position %v", pe.Through, after)
+	assert.Contains(t, err.Error(), pe.Through.String())
+	err = svc.Follow(x.ctx, viewer, campaign.FeedQuery{After: after, PollInterval: time.Millisecond}, func(campaign.FeedEvent) error {
+		return errors.New("no event may be delivered past a prune")
+	})
+	assert.ErrorIs(t, err, campaign.ErrFeedPruned, "Follow stops with the same error")
+	// Resuming from the horizon, or from the start, reads the oldest event kept.
+	kept := x.feedRead(x.svc, viewer, campaign.FeedQuery{After: pe.Through}, 1)
+	assert.Equal(t, []string{"status:paused"}, feedKinds(kept), "the horizon resumes at the oldest event kept")
+	fromStart := x.feedRead(x.svc, viewer, campaign.FeedQuery{}, 1)
+	assert.Equal(t, kept, fromStart, "the start of the feed after a prune is the oldest event kept")
+	// A later prune of nothing older does not move the horizon back, and
+	// a position at or after the horizon stays valid.
+	n, err = x.svc.PruneFeed(x.ctx, x.admin, cut.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	_, err = x.svc.ReadFeed(x.ctx, viewer, campaign.FeedQuery{After: after})
+	assert.ErrorIs(t, err, campaign.ErrFeedPruned, "the horizon stays")
+	_, err = x.svc.ReadFeed(x.ctx, viewer, campaign.FeedQuery{After: kept[0].Position})
+	assert.NoError(t, err)
+	// The horizon is the workspace's own.
+	other := x.workspace("pruned-other")
+	_, err = x.svc.ReadFeed(x.ctx, other, campaign.FeedQuery{After: after})
+	assert.NoError(t, err, "another workspace's feed was not pruned")
 	as, err := x.store.ListAudit(x.ctx, x.admin.WorkspaceID, campaign.AuditFilter{Entity: "workspace"})
 	require.NoError(t, err)
 	require.NotEmpty(t, as)
