@@ -245,14 +245,20 @@ type Settings struct {
 	ImportStatus ContactStatus
 	// SuppressionLists names the workspace's named suppression lists
 	// (suppression.Named) the campaign honours besides the global list,
-	// its client's list and its own; at most [MaxSuppressionLists].
+	// its client's list and its own; at most [MaxSuppressionLists]. Names
+	// match exactly (case and spelling: "Litigators" is not "litigators"),
+	// and a name no entry has been added under yet suppresses nothing, so
+	// check the spelling against the names you add entries under.
 	// Defaults to none.
 	SuppressionLists []string
 	// AssignedAgent is the agent assigned to the campaign's calls: a
 	// member's UserID for a human agent, or the id of an AI agent at the
 	// voice provider. A contact's OwnerID takes precedence for its own
 	// calls. It travels in each dial request (telephony.DialRequest's
-	// Agent). Defaults to none.
+	// Agent) and is a routing preference, not an exclusive assignment: the
+	// pacer still dials for every logged-in agent, and an answer goes to
+	// its assigned agent when free (waiting at most OwnerWait while busy),
+	// otherwise to any free agent. Defaults to none.
 	AssignedAgent string
 	// OwnerWait is how long a live answer of a contact with an assigned
 	// agent (its OwnerID, else AssignedAgent) waits for that agent when

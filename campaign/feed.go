@@ -168,10 +168,24 @@ type FeedStore interface {
 // ReadFeed returns the events of the actor's workspace after q.After (any
 // member; see [FeedStore.ReadFeed]). An empty result means the reader has
 // caught up. A position older than the events [Service.PruneFeed] deleted
-// is refused with a [*FeedPrunedError] (errors.Is [ErrFeedPruned]).
+// is refused with a [*FeedPrunedError] (errors.Is [ErrFeedPruned]); a
+// negative position or a limit out of range is [ErrInvalid], and a
+// campaign the workspace does not have is [ErrNotFound].
 func (s *Service) ReadFeed(ctx context.Context, actor Actor, q FeedQuery) ([]FeedEvent, error) {
 	if _, err := s.Authorize(ctx, actor, ActionView); err != nil {
 		return nil, err
+	}
+	if q.After.Tx < 0 || q.After.Seq < 0 {
+		return nil, fmt.Errorf("%w: feed position %s is not one the feed gave (positions are never negative)", ErrInvalid, q.After)
+	}
+	if q.Limit < 0 || q.Limit > 1000 {
+		return nil, fmt.Errorf("%w: FeedQuery.Limit must be 1–1000 (0 for the default 100), got %d", ErrInvalid, q.Limit)
+	}
+	if q.CampaignID != "" {
+		// A campaign of another workspace is not found, as everywhere.
+		if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, q.CampaignID); err != nil {
+			return nil, err
+		}
 	}
 	return s.store.ReadFeed(ctx, actor.WorkspaceID, q)
 }

@@ -57,3 +57,38 @@ func TestUpdateCampaignRefusesAnIdentityChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Renewals 2", got.Name)
 }
+
+// TestFeedRefusesABadQuery: a position the feed never gave, a page size
+// out of range and a campaign the workspace lacks are errors, not a replay
+// from the start or an empty page; pruning a feed with no event yet is no
+// error (the memory store once panicked on it).
+func TestFeedRefusesABadQuery(t *testing.T) {
+	ctx, svc, admin, c := misuseWorld(t)
+	n, err := svc.PruneFeed(ctx, admin, time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	for _, q := range []campaign.FeedQuery{
+		{After: campaign.FeedPosition{Tx: -5, Seq: -1}},
+		{After: campaign.FeedPosition{Seq: -1}},
+		{Limit: -1},
+		{Limit: 1001},
+	} {
+		_, err := svc.ReadFeed(ctx, admin, q)
+		assert.ErrorIs(t, err, campaign.ErrInvalid, "%+v", q)
+	}
+	_, err = svc.ReadFeed(ctx, admin, campaign.FeedQuery{CampaignID: "cmp_nope"})
+	assert.ErrorIs(t, err, campaign.ErrNotFound)
+	evs, err := svc.ReadFeed(ctx, admin, campaign.FeedQuery{CampaignID: c.ID})
+	require.NoError(t, err)
+	assert.Empty(t, evs, "a draft campaign has no status change yet")
+}
+
+// TestActivateRefusesAFinishedCampaign: activating held contacts of a
+// campaign that will never run again is refused, not reported as done.
+func TestActivateRefusesAFinishedCampaign(t *testing.T) {
+	ctx, svc, admin, c := misuseWorld(t)
+	_, err := svc.Transition(ctx, admin, c.ID, campaign.StatusCancelled, "")
+	require.NoError(t, err)
+	_, err = svc.ActivateContacts(ctx, admin, c.ID, "")
+	assert.ErrorIs(t, err, campaign.ErrInvalidTransition)
+}

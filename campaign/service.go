@@ -648,13 +648,20 @@ func (s *Service) EraseContact(ctx context.Context, actor Actor, id ContactID) (
 // time and activates each page in one store transaction
 // ([Store.ActivateHeldContacts]), with an audit entry per contact
 // ("contact.activate"); a contact no longer held by then is left alone.
-// It reports how many contacts it activated.
+// It reports how many contacts it activated. A completed, cancelled or
+// archived campaign is refused ([ErrInvalidTransition]): it never calls
+// again, so activating would strand the contacts.
 func (s *Service) ActivateContacts(ctx context.Context, actor Actor, id ID, list ListID) (int, error) {
 	if _, err := s.Authorize(ctx, actor, ActionManageCampaign); err != nil {
 		return 0, err
 	}
-	if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, id); err != nil {
+	c, err := s.store.GetCampaign(ctx, actor.WorkspaceID, id)
+	if err != nil {
 		return 0, err
+	}
+	switch c.Status {
+	case StatusCompleted, StatusCancelled, StatusArchived:
+		return 0, fmt.Errorf("%w: campaign %s is %s and will never call again: move its held contacts to a new campaign instead", ErrInvalidTransition, id, c.Status)
 	}
 	n := 0
 	f := ContactFilter{CampaignID: id, ListID: list, Status: ContactHeld, Limit: 1000}

@@ -40,7 +40,9 @@
 // field lengths, email, consent); then its
 // number is checked against the numbers earlier in the file; then, per
 // batch, against the suppression lists that apply to the campaign (global,
-// client, campaign: the reason names the widest matching scope) and against
+// client, campaign, and the named lists of its Settings.SuppressionLists:
+// the reason names the widest matching scope, ReasonSuppressedList's
+// detail the list) and against
 // the contacts of the workspace. Only then is it written.
 //
 // # Memory and speed

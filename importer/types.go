@@ -159,6 +159,10 @@ const (
 	ReasonSuppressedGlobal      = "suppressed_global"
 	ReasonSuppressedClient      = "suppressed_client"
 	ReasonSuppressedCampaign    = "suppressed_campaign"
+	// ReasonSuppressedList: the number is on a named suppression list
+	// (suppression.Named) the campaign honours (Settings.SuppressionLists);
+	// the row's Detail names the list.
+	ReasonSuppressedList = "suppressed_list"
 	// ReasonUnknownState: the address state is neither a USPS or Canada
 	// Post code nor a full state or province name (compliance.NormalizeState).
 	ReasonUnknownState = "unknown_state"

@@ -113,7 +113,9 @@ func (s *Store) PruneFeed(ctx context.Context, ws campaign.WorkspaceID, before t
 			kept = append(kept, e)
 		}
 		clear(es[len(kept):])
-		s.feed.entries[ws] = kept
+		if len(es) > 0 {
+			s.feed.entries[ws] = kept
+		}
 		a.WorkspaceID = ws
 		a.Detail = fmt.Sprintf("%s: %d events deleted", a.Detail, n)
 		s.appendAudit(a)

@@ -182,6 +182,11 @@ func testChangeFeed(t *testing.T, x *queueHarness) {
 // event kept.
 func testChangeFeedFollowResume(t *testing.T, x *queueHarness) {
 	viewer := x.member(x.admin, "watcher", campaign.RoleViewer)
+	// Pruning a workspace whose feed has no event yet deletes nothing.
+	fresh := x.workspace("fresh")
+	n, err := x.svc.PruneFeed(x.ctx, fresh, x.clock.Now())
+	require.NoError(t, err, "pruning an empty feed")
+	require.Zero(t, n)
 	c := x.running(nil)
 	start := x.feedRead(x.svc, viewer, campaign.FeedQuery{}, 2) // draft → queued → running
 
@@ -242,7 +247,7 @@ func testChangeFeedFollowResume(t *testing.T, x *queueHarness) {
 	c = x.status(c, campaign.StatusPaused)
 	_, err = x.svc.PruneFeed(x.ctx, viewer, cut)
 	assert.ErrorIs(t, err, campaign.ErrForbidden)
-	n, err := x.svc.PruneFeed(x.ctx, x.admin, cut)
+	n, err = x.svc.PruneFeed(x.ctx, x.admin, cut)
 	require.NoError(t, err)
 	assert.Equal(t, 6, n, "every event before the cut")
 	// A position in the pruned range is refused, naming the horizon.
