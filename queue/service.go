@@ -259,12 +259,12 @@ func (s *Service) maybeRefresh(ctx context.Context, cc *campaignCtx, now time.Ti
 		if !force {
 			return false, nil
 		}
-		// Another goroutine is refreshing. Its housekeeping (lease
-		// expiry, facts) may take a while and this claim needs contacts
-		// now: refill the hopper, waiting at most for a refill that is
-		// running, and let the caller claim again.
-		_, err := s.refill(ctx, cc.c.WorkspaceID, cc.c.ID, st, now)
-		return true, err
+		// Another goroutine is refreshing: wait for it (its fresh facts
+		// and refill may be what this claim lacks) and let the caller
+		// claim again, rather than repeat its work.
+		st.busy.Lock()
+		defer st.busy.Unlock()
+		return true, nil
 	}
 	defer st.busy.Unlock()
 	if !force && now.Sub(st.at) < s.refreshEvery && !st.at.IsZero() {
