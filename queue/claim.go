@@ -142,12 +142,13 @@ func (s *Service) claim(ctx context.Context, ws campaign.WorkspaceID, id campaig
 				break
 			}
 			forced = true
-			work, err := s.maybeRefresh(ctx, cc, now, true)
-			if err != nil {
+			// Claim again after the refresh even when it found no work
+			// itself: a refill that ran meanwhile (another claimer's
+			// top-up, which the forced refresh waited for or found done)
+			// filled the hopper this claim found empty. Returning short
+			// here handed a dialer nothing from a full hopper.
+			if _, err := s.maybeRefresh(ctx, cc, now, true); err != nil {
 				return s.abort(ctx, cc, out, err)
-			}
-			if !work {
-				break
 			}
 		}
 	}

@@ -81,7 +81,8 @@ type Service struct {
 }
 
 type refreshState struct {
-	busy sync.Mutex
+	busy sync.Mutex // held by a refresh
+	fill sync.Mutex // held by a refill (inside a refresh or not)
 	at   time.Time
 	// level estimates the hopper's level: the last refill's, less what
 	// this Service claimed since (other processes claim too, so it only
@@ -261,7 +262,8 @@ func (s *Service) maybeRefresh(ctx context.Context, cc *campaignCtx, now time.Ti
 		if !force {
 			return false, nil
 		}
-		// Another goroutine is refreshing: wait for it and let the caller
+		// Another goroutine is refreshing: wait for it (its fresh facts
+		// and refill may be what this claim lacks) and let the caller
 		// claim again, rather than repeat its work.
 		st.busy.Lock()
 		defer st.busy.Unlock()
@@ -339,8 +341,16 @@ func (s *Service) refresh(ctx context.Context, cc *campaignCtx, st *refreshState
 	return work, nil
 }
 
-// refill tops the campaign's hopper up to HopperSize.
+// refill tops the campaign's hopper up to HopperSize, after any refill
+// of this Service that is running.
 func (s *Service) refill(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, st *refreshState, now time.Time) (RefillResult, error) {
+	st.fill.Lock()
+	defer st.fill.Unlock()
+	return s.refillLocked(ctx, ws, id, st, now)
+}
+
+// refillLocked is refill with st.fill held.
+func (s *Service) refillLocked(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, st *refreshState, now time.Time) (RefillResult, error) {
 	res, err := s.store.Refill(ctx, ws, id, Refill{Target: s.hopperSize}, now)
 	if err != nil {
 		return res, err
@@ -355,10 +365,10 @@ func (s *Service) refill(ctx context.Context, ws campaign.WorkspaceID, id campai
 // below half of HopperSize, unless a refill is running already.
 func (s *Service) topUp(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, claimed int, now time.Time) error {
 	st := s.refreshState(id)
-	if st.level.Add(-int64(claimed)) >= int64(s.hopperSize/2) || !st.busy.TryLock() {
+	if st.level.Add(-int64(claimed)) >= int64(s.hopperSize/2) || !st.fill.TryLock() {
 		return nil
 	}
-	defer st.busy.Unlock()
-	_, err := s.refill(ctx, ws, id, st, now)
+	defer st.fill.Unlock()
+	_, err := s.refillLocked(ctx, ws, id, st, now)
 	return err
 }

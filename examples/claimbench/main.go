@@ -56,6 +56,8 @@ type output struct {
 	Batch           int     `json:"batch"`
 	Burst           float64 `json:"burst"`
 	Leased          int     `json:"leased"`
+	Claims          int     `json:"claims"`
+	ElapsedS        float64 `json:"elapsed_s"`
 	LeasedPerS      float64 `json:"leased_per_s"`
 	P50MS           float64 `json:"p50_ms"`
 	P99MS           float64 `json:"p99_ms"`
@@ -197,6 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("queue loop: %w", err)
 	}
 	out.Leased, out.LeasedPerS = res.Leased, res.PerSecond()
+	out.Claims, out.ElapsedS = res.Claims, res.Elapsed.Seconds()
 	out.P50MS, out.P99MS = ms(res.P50), ms(res.P99)
 	out.BareLeased, out.BareLeasedPerS, out.BareP99MS = bare.Leased, bare.PerSecond(), ms(bare.P99)
 	if bare.PerSecond() > 0 {

@@ -45,6 +45,7 @@ var queueTests = []struct {
 	{"QueueLostDialIsLogged", testQueueLostDialIsLogged},
 	{"QueueOpenDials", testQueueOpenDials},
 	{"QueueHopper", testQueueHopper},
+	{"QueueHopperFillOrder", testQueueHopperFillOrder},
 	{"QueueStatus", testQueueStatus},
 	{"QueueClaimPredicate", testQueueClaimPredicate},
 }

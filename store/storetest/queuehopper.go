@@ -92,6 +92,41 @@ func testQueueHopper(t *testing.T, x *queueHarness) {
 	assert.Equal(t, []campaign.ContactID{"h07", "h08", "h09"}, ids(ls4), "the best three stayed")
 }
 
+// testQueueHopperFillOrder: refills keep queue order across fills. A
+// store may start a refill where the last one stopped (Postgres does, to
+// skip the index entries its claims left dead; docs/queue.md), but a
+// contact made ready ahead of that point — here a new contact of higher
+// priority whose facts the refresh computes — is filled first by the
+// next refill, not after the rest of the campaign.
+func testQueueHopperFillOrder(t *testing.T, x *queueHarness) {
+	c := x.running(nil)
+	var cs []campaign.Contact
+	for i := range 20 {
+		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("f%02d", i))})
+		x.clock.Advance(time.Millisecond) // age order
+	}
+	x.add(c, cs...)
+	q := x.hopperService(5)
+	_, err := q.Refresh(x.ctx, c.WorkspaceID, c.ID) // facts, then a refill to 5
+	require.NoError(t, err)
+	take := func(token queue.LeaseToken) []campaign.ContactID {
+		t.Helper()
+		ls, err := x.qs.Claim(x.ctx, c.WorkspaceID, c.ID, queue.ClaimQuery{Limit: 5, TTL: time.Minute, Token: token}, x.clock.Now())
+		require.NoError(t, err)
+		return ids(ls)
+	}
+	assert.Equal(t, []campaign.ContactID{"f00", "f01", "f02", "f03", "f04"}, take("a"))
+	res, err := x.qs.Refill(x.ctx, c.WorkspaceID, c.ID, queue.Refill{Target: 5}, x.clock.Now())
+	require.NoError(t, err)
+	assert.Equal(t, 5, res.Added)
+	assert.Equal(t, []campaign.ContactID{"f05", "f06", "f07", "f08", "f09"}, take("b"))
+
+	x.add(c, campaign.Contact{ID: "fp", Priority: campaign.PriorityHigh})
+	_, err = q.Refresh(x.ctx, c.WorkspaceID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []campaign.ContactID{"fp", "f10", "f11", "f12", "f13"}, take("c"), "the new contact's priority puts it first")
+}
+
 // testQueueStatus: when nothing is dialable the queue says why, as
 // counts by blocking reason.
 func testQueueStatus(t *testing.T, x *queueHarness) {
