@@ -539,9 +539,10 @@ func (e *Engine) expireWaiting(ctx context.Context, now time.Time) {
 		} else {
 			e.hangup(c, now)
 		}
-		if e.cfg.OnAbandon != nil {
-			e.cfg.OnAbandon(campaign.Attempt{ID: campaign.AttemptID(c.attemptID), WorkspaceID: e.cfg.Workspace, CampaignID: e.cfg.Campaign,
-				ContactID: c.lease.ContactID, Number: c.number, StartedAt: c.startedAt, AnsweredAt: c.answeredAt, Abandoned: true, Result: campaign.ResultAbandoned})
+		if on := e.cfg.OnAbandon; on != nil {
+			a := campaign.Attempt{ID: campaign.AttemptID(c.attemptID), WorkspaceID: e.cfg.Workspace, CampaignID: e.cfg.Campaign,
+				ContactID: c.lease.ContactID, Number: c.number, StartedAt: c.startedAt, AnsweredAt: c.answeredAt, Abandoned: true, Result: campaign.ResultAbandoned}
+			e.hooks = append(e.hooks, func() { on(a) })
 		}
 	}
 }

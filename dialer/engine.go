@@ -146,6 +146,11 @@ type Config struct {
 	// Logger defaults to discarding.
 	Logger *slog.Logger
 	// Spans receives each agent state span as it closes. Defaults to nil.
+	// Like OnAbandon it runs on the goroutine that drives the engine,
+	// after the step that closed the span and outside the engine's lock,
+	// in order; it may call the Engine's methods, and the engine waits for
+	// it, so it should return quickly (hand slow work to another
+	// goroutine).
 	Spans func(campaign.AgentSpan)
 	// SpanStore stores agent state spans, which reports read for
 	// utilisation, labour cost and shift coverage; spans are written beside
@@ -156,7 +161,9 @@ type Config struct {
 	// seller's name and opt-out number as the law asks).
 	AbandonMessage telephony.Message
 	// OnAbandon is called for each abandoned call, after the message
-	// plays. Defaults to nil.
+	// plays, as Spans is: after the step, outside the engine's lock; it
+	// may call the Engine's methods and should return quickly.
+	// Defaults to nil.
 	OnAbandon func(campaign.Attempt)
 	// BridgeWithin is how long a live answer may wait for an agent before
 	// it is abandoned. Defaults to 2s (47 CFR 64.1200(a)(7)); longer is
@@ -376,6 +383,16 @@ type Engine struct {
 	// timedOut remembers attempts finished without their outcome at the
 	// completion timeout, so a late SaveOutcome gets a clear error.
 	timedOut map[string]time.Time
+	// lostAtStop holds the attempts Stop wrote without the outcome their
+	// agent had not saved yet, so a late SaveOutcome says so.
+	lostAtStop map[string]bool
+	// hooks are the host's callbacks (Config.Spans, Config.OnAbandon) due
+	// so far, in order; unlockHooks runs them once e.mu is released.
+	hooks []func()
+	// inHooks counts hook deliveries under way: while the owning
+	// goroutine runs hooks it touches no state, so owned runs a call in
+	// its caller's goroutine rather than wait for the loop.
+	inHooks int
 	// dialsUntil holds new dials back after the carrier asked to slow down
 	// (a rate limit with Retry-After).
 	dialsUntil time.Time
@@ -450,7 +467,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, wake: make(chan struct{}, 1), cmds: make(chan command),
 		calls: map[string]*call{}, byCall: map[telephony.CallID]*call{}, wrapping: map[string]*call{},
-		seq: telephony.NewSequencer(), unhung: map[telephony.CallID]string{}, timedOut: map[string]time.Time{},
+		seq: telephony.NewSequencer(), unhung: map[telephony.CallID]string{}, timedOut: map[string]time.Time{}, lostAtStop: map[string]bool{},
 	}
 	if cfg.SpanStore == nil {
 		cfg.SpanStore = cfg.Attempts
@@ -458,7 +475,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e.agents = newAgents(cfg.Workspace, cfg.Campaign, func(sp campaign.AgentSpan) {
 		if cfg.Spans != nil {
-			cfg.Spans(sp)
+			e.hooks = append(e.hooks, func() { cfg.Spans(sp) })
 		}
 		if cfg.SpanStore != nil {
 			e.spanBuf = append(e.spanBuf, sp)
@@ -714,8 +731,27 @@ type command struct {
 func (e *Engine) runCommand(c command) {
 	e.mu.Lock()
 	c.f()
-	e.mu.Unlock()
+	e.unlockHooks()
 	close(c.done)
+}
+
+// unlockHooks releases e.mu, then runs the host's callbacks that came due
+// while it was held, in order, outside the lock, so a callback may call
+// the Engine's methods (they run in its goroutine meanwhile: see owned).
+// e.mu must be held.
+func (e *Engine) unlockHooks() {
+	for len(e.hooks) > 0 {
+		hs := e.hooks
+		e.hooks = nil
+		e.inHooks++
+		e.mu.Unlock()
+		for _, h := range hs {
+			h()
+		}
+		e.mu.Lock()
+		e.inHooks--
+	}
+	e.mu.Unlock()
 }
 
 // owned runs f on the goroutine that owns the engine's state: under Run,
@@ -727,6 +763,11 @@ func (e *Engine) runCommand(c command) {
 func (e *Engine) owned(f func()) {
 	e.mu.Lock()
 	loop := e.loop
+	if e.inHooks > 0 {
+		// The loop is running the host's callbacks (maybe this very
+		// call's caller) and touches no state meanwhile.
+		loop = nil
+	}
 	e.mu.Unlock()
 	if loop != nil {
 		c := command{f: f, done: make(chan struct{})}
@@ -739,7 +780,7 @@ func (e *Engine) owned(f func()) {
 		}
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.unlockHooks()
 	f()
 }
 
@@ -774,7 +815,12 @@ func (e *Engine) drain(ctx context.Context, handBack func()) error {
 
 // Stop hangs up every call still in flight, gives the hopper's and those
 // calls' leases back to the queue, and closes the agents' spans. Outcomes
-// already captured are kept; a call hung up here is finished as cancelled.
+// already captured are kept; a call hung up here before it was answered
+// is finished as cancelled. A call an agent took whose outcome was not
+// saved yet is written with its result and without the outcome (its note
+// says why); Stats.LostOutcomes counts it and a later SaveOutcome for it
+// returns ErrStopped. Let agents save first: stop by cancelling Run's
+// context, which drains calls for up to Config.DrainTimeout.
 // It waits for the carrier requests in flight (up to RequestTimeout) and
 // hangs up any call whose dial returns meanwhile.
 func (e *Engine) Stop(ctx context.Context) error {
@@ -801,6 +847,16 @@ func (e *Engine) Stop(ctx context.Context) error {
 		}
 		if c.result == "" {
 			c.result = campaign.ResultCancelled
+		}
+		if c.agent != "" && c.outcome == nil {
+			// Talked to an agent whose outcome never came: the attempt
+			// keeps its result and says why it has no outcome.
+			e.stats.LostOutcomes++
+			e.cfg.Logger.WarnContext(ctx, "dialer: engine stopped before the outcome was saved; the attempt is written without it",
+				"attempt", c.attemptID, "agent", c.agent)
+			c.outcome = &queue.Outcome{}
+			c.outcome.Attempt.Outcome.Note = "dialer: the engine stopped before the outcome was saved"
+			e.lostAtStop[c.attemptID] = true
 		}
 		if err := e.finish(ctx, c, now); err != nil {
 			errs = append(errs, err)
@@ -853,7 +909,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	e.publish()
-	e.mu.Unlock()
+	e.unlockHooks()
 	for _, id := range hangups {
 		hctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
 		err := e.cfg.Carrier.Hangup(hctx, id)
@@ -971,7 +1027,13 @@ func (e *Engine) Login(ctx context.Context, actor campaign.Actor, cfg AgentConfi
 		}
 	}
 	var err error
-	e.owned(func() { err = e.agents.login(cfg, e.cfg.Clock()) })
+	e.owned(func() {
+		if e.stopped {
+			err = fmt.Errorf("%w: agent %q cannot log in to a stopped engine", ErrStopped, cfg.ID)
+			return
+		}
+		err = e.agents.login(cfg, e.cfg.Clock())
+	})
 	return err
 }
 
@@ -995,7 +1057,13 @@ func (e *Engine) Pause(ctx context.Context, actor campaign.Actor, id campaign.Us
 		return err
 	}
 	var err error
-	e.owned(func() { err = e.agents.pause(id, paused, e.cfg.Clock()) })
+	e.owned(func() {
+		if e.stopped {
+			err = fmt.Errorf("%w: agent %q cannot pause on a stopped engine", ErrStopped, id)
+			return
+		}
+		err = e.agents.pause(id, paused, e.cfg.Clock())
+	})
 	return err
 }
 
@@ -1019,7 +1087,7 @@ func (e *Engine) authorizeFor(ctx context.Context, actor campaign.Actor, id camp
 // to run (zero: only on an event).
 func (e *Engine) step(ctx context.Context) (time.Time, error) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.unlockHooks()
 	if e.stopped {
 		return time.Time{}, ErrStopped
 	}

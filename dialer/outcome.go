@@ -120,6 +120,10 @@ func (e *Engine) SaveOutcome(ctx context.Context, actor campaign.Actor, attemptI
 					ErrOutcomeTimeout, attemptID, at.Format(time.RFC3339), e.c.Settings.ContactCompletionTimeout)
 				return
 			}
+			if e.lostAtStop[attemptID] {
+				err = fmt.Errorf("%w: attempt %s was written without its outcome when the engine stopped (Stats.LostOutcomes counts it)", ErrStopped, attemptID)
+				return
+			}
 			err = fmt.Errorf("%w: %s", ErrUnknownAttempt, attemptID)
 			return
 		}
