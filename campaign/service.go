@@ -659,8 +659,7 @@ func (s *Service) ActivateContacts(ctx context.Context, actor Actor, id ID, list
 	if err != nil {
 		return 0, err
 	}
-	switch c.Status {
-	case StatusCompleted, StatusCancelled, StatusArchived:
+	if c.Status.Ended() {
 		return 0, fmt.Errorf("%w: campaign %s is %s and will never call again: move its held contacts to a new campaign instead", ErrInvalidTransition, id, c.Status)
 	}
 	n := 0

@@ -33,6 +33,13 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// Ended reports whether a campaign in status s will not dial again:
+// completed and cancelled campaigns only move to Archived, and an archived
+// one must be restored before anything runs.
+func (s Status) Ended() bool {
+	return s == StatusCompleted || s == StatusCancelled || s == StatusArchived
+}
+
 // transitions lists the allowed moves; restoring from Archived is checked
 // against ArchivedFrom in [CheckTransition].
 var transitions = map[Status][]Status{

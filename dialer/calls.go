@@ -438,7 +438,7 @@ func later(a, b time.Time) time.Time {
 func (e *Engine) connectWaiting(ctx context.Context, now time.Time) {
 	for i := 0; i < len(e.waiting); {
 		c := e.waiting[i]
-		if a := e.assignedAgent(c.lease.Contact); a != "" {
+		if a := assignedAgent(e.c, c.lease.Contact); a != "" {
 			if s, ok := e.agents.acquireID(a, now); ok {
 				e.waiting = slices.Delete(e.waiting, i, i+1)
 				_ = e.bridge(ctx, c, s.ID, now)
@@ -462,12 +462,6 @@ func (e *Engine) connectWaiting(ctx context.Context, now time.Time) {
 	}
 }
 
-// assignedAgent is the agent assigned to ct's calls: its owner, else the
-// campaign's AssignedAgent. It runs on the loop (it reads e.c).
-func (e *Engine) assignedAgent(ct campaign.Contact) campaign.UserID {
-	return assignedAgent(e.c, ct)
-}
-
 // assignedAgent is the agent assigned to ct's calls in campaign c: its
 // owner, else the campaign's AssignedAgent.
 func assignedAgent(c campaign.Campaign, ct campaign.Contact) campaign.UserID {
@@ -481,7 +475,7 @@ func assignedAgent(c campaign.Campaign, ct campaign.Contact) campaign.UserID {
 // agent and anyone free may take it: its answer plus Settings.OwnerWait
 // while that agent is logged in (busy), the zero time otherwise.
 func (e *Engine) ownerWaitEnds(c *call) time.Time {
-	a := e.assignedAgent(c.lease.Contact)
+	a := assignedAgent(e.c, c.lease.Contact)
 	if a == "" || e.c.Settings.OwnerWait <= 0 {
 		return time.Time{}
 	}
@@ -519,7 +513,7 @@ func (e *Engine) expireWaiting(ctx context.Context, now time.Time) {
 		}
 		// An agent freeing at this very instant takes the call first:
 		// its assigned agent, else anyone.
-		s, ok := e.agents.acquireID(e.assignedAgent(c.lease.Contact), now)
+		s, ok := e.agents.acquireID(assignedAgent(e.c, c.lease.Contact), now)
 		if !ok {
 			s, ok = e.agents.acquire(now)
 		}

@@ -603,8 +603,7 @@ func (e *Engine) checkCampaign() error {
 	if e.c.Status == campaign.StatusDraft {
 		return fmt.Errorf("dialer: campaign %s is a draft: move it to queued or running (campaign.Service.Transition) before creating its engine", e.c.ID)
 	}
-	switch e.c.Status {
-	case campaign.StatusCompleted, campaign.StatusCancelled, campaign.StatusArchived:
+	if e.c.Status.Ended() {
 		return fmt.Errorf("dialer: campaign %s is %s and can never dial again: create a new campaign (campaign.Service.CreateCampaign) for its remaining contacts", e.c.ID, e.c.Status)
 	}
 	if len(e.pool.cfg.Numbers) == 0 {
