@@ -148,6 +148,11 @@ func (e erased) SuppressErased(ctx context.Context, ws campaign.WorkspaceID, pho
 	return e.c.suppression.SuppressErased(ctx, ws, phones, email, by, at)
 }
 
+// Close waits for the Client's background work — the hopper top-ups its
+// queue's claims started (queue.Service.Close) — and starts no more. It
+// does not close the store, which the host opened: close it after Close.
+func (c *Client) Close() { c.queue.Close() }
+
 // Store returns the store the client was built over.
 func (c *Client) Store() store.Store { return c.store }
 

@@ -26,6 +26,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	defer cs.Close()
 	svc := cs.Campaigns()
 	ws, _ := svc.CreateWorkspace(ctx, campaign.Member{UserID: "ada"}, campaign.Workspace{Name: "Acme"})
 	admin := campaign.Actor{WorkspaceID: ws.ID, UserID: "ada"}

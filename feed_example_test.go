@@ -28,6 +28,7 @@ func Example_changeFeed() {
 	if err != nil {
 		panic(err)
 	}
+	defer cs.Close()
 	svc := cs.Campaigns()
 	ws, _ := svc.CreateWorkspace(ctx, campaign.Member{UserID: "ada"}, campaign.Workspace{Name: "Acme"})
 	admin := campaign.Actor{WorkspaceID: ws.ID, UserID: "ada"}

@@ -55,8 +55,9 @@ type Config struct {
 	// MaxClaim bounds the contacts one Claim leases. Defaults to 1000.
 	MaxClaim int
 	// HopperSize is the level a refill tops a campaign's hopper up to
-	// (see Store.Refill); a claim that leaves it below half, or comes
-	// back short, refills it at once. Defaults to 1000.
+	// (see Store.Refill). A claim that leaves it below half starts a
+	// refill in the background and returns; a claim that comes back short
+	// refills in its own call and claims again. Defaults to 1000.
 	HopperSize int
 }
 
@@ -78,6 +79,8 @@ type Service struct {
 
 	mu        sync.Mutex
 	refreshed map[campaign.ID]*refreshState
+	closed    bool           // Close was called: no more background refills
+	bg        sync.WaitGroup // background refills (topUp)
 }
 
 type refreshState struct {
@@ -88,6 +91,10 @@ type refreshState struct {
 	// this Service claimed since (other processes claim too, so it only
 	// triggers refills; Refill counts for real).
 	level atomic.Int64
+	// fills counts this Service's refills of the campaign that added
+	// entries: a claim that comes back short claims again when one ran
+	// since it began.
+	fills atomic.Int64
 }
 
 // NewService returns a Service; it refuses a Config without a Store,
@@ -349,6 +356,21 @@ func (s *Service) refill(ctx context.Context, ws campaign.WorkspaceID, id campai
 	return s.refillLocked(ctx, ws, id, st, now)
 }
 
+// refillSince refills the campaign's hopper unless a refill that added
+// entries ran since this Service's count of such refills was fills: a
+// claimer that found the hopper short waits for the refill running now
+// and claims from it, rather than queue a refill of its own behind it
+// (eight claimers short at once ran eight refills in a row).
+func (s *Service) refillSince(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, st *refreshState, fills int64, now time.Time) error {
+	st.fill.Lock()
+	defer st.fill.Unlock()
+	if st.fills.Load() != fills {
+		return nil
+	}
+	_, err := s.refillLocked(ctx, ws, id, st, now)
+	return err
+}
+
 // refillLocked is refill with st.fill held.
 func (s *Service) refillLocked(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, st *refreshState, now time.Time) (RefillResult, error) {
 	res, err := s.store.Refill(ctx, ws, id, Refill{Target: s.hopperSize}, now)
@@ -358,17 +380,50 @@ func (s *Service) refillLocked(ctx context.Context, ws campaign.WorkspaceID, id 
 	if !res.Busy {
 		st.level.Store(int64(res.Level))
 	}
+	if res.Added > 0 {
+		st.fills.Add(1)
+	}
 	return res, nil
 }
 
-// topUp refills the campaign's hopper when this Service's claims took it
-// below half of HopperSize, unless a refill is running already.
-func (s *Service) topUp(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, claimed int, now time.Time) error {
+// topUp starts a refill of the campaign's hopper in the background when
+// this Service's claims took it below half of HopperSize, unless a refill
+// is running already or the Service is closed. The claim that calls it
+// does not wait: a refill walks the queue (milliseconds to tens of
+// milliseconds under load), and in the claim's own call it was the tail
+// of every claimer's latency (docs/queue.md). A claim that finds the
+// hopper short refills in its own call (claim).
+func (s *Service) topUp(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, claimed int) {
 	st := s.refreshState(id)
 	if st.level.Add(-int64(claimed)) >= int64(s.hopperSize/2) || !st.fill.TryLock() {
-		return nil
+		return
 	}
-	defer st.fill.Unlock()
-	_, err := s.refillLocked(ctx, ws, id, st, now)
-	return err
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		st.fill.Unlock()
+		return
+	}
+	s.bg.Add(1)
+	s.mu.Unlock()
+	ctx = context.WithoutCancel(ctx) // the claim returns at once; its cancellation is not the refill's
+	go func() {
+		defer s.bg.Done()
+		defer st.fill.Unlock()
+		if _, err := s.refillLocked(ctx, ws, id, st, s.now().UTC()); err != nil {
+			// The level stays low, so the next claim tries again.
+			s.log.WarnContext(ctx, "queue: background refill", "campaign", id, "err", err)
+		}
+	}()
+}
+
+// Close waits for the background refills that claims started and starts
+// no more: a claim after Close leaves the hopper's top-up to the next
+// claim that finds it short. Close does not close the store. It is safe
+// to call more than once.
+func (s *Service) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.bg.Wait()
 }

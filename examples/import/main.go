@@ -119,6 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer cs.Close()
 	actor, cmpID, err := defaults(ctx, st, cs.Campaigns(), *region)
 	if err != nil {
 		return err

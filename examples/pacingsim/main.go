@@ -267,6 +267,7 @@ func runSeed(ctx context.Context, o Options, seed uint64, log io.Writer) ([]shif
 	if err != nil {
 		return nil, err
 	}
+	defer client.Close()
 	svc := client.Campaigns()
 	ws, err := svc.CreateWorkspace(ctx, campaign.Member{UserID: "manager"}, campaign.Workspace{Name: "sim"})
 	if err != nil {

@@ -56,6 +56,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer cs.Store().Close()
+	defer cs.Close() // before the store closes
 	svc := cs.Campaigns()
 
 	// 1. Set up: a workspace, a caller, a predictive campaign, dispositions.

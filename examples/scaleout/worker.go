@@ -129,6 +129,7 @@ func worker(ctx context.Context, spec string) error {
 	if err != nil {
 		return err
 	}
+	defer q.Close() // before the store closes
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*len(j.Campaigns))

@@ -227,6 +227,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	defer q.Close() // before the store closes
 	// The contacts live in a zone where it is daytime now, so calling
 	// hours allow the soak whenever it runs.
 	zone := simagent.OpenZone(time.Now())

@@ -46,6 +46,8 @@ var queueTests = []struct {
 	{"QueueOpenDials", testQueueOpenDials},
 	{"QueueHopper", testQueueHopper},
 	{"QueueHopperFillOrder", testQueueHopperFillOrder},
+	{"QueueClaimRefillsWhileShort", testQueueClaimRefillsWhileShort},
+	{"QueueTopUpInBackground", testQueueTopUpInBackground},
 	{"QueueStatus", testQueueStatus},
 	{"QueueClaimPredicate", testQueueClaimPredicate},
 }

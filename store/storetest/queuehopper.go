@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,6 +60,7 @@ func testQueueHopper(t *testing.T, x *queueHarness) {
 	ls2, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 5, testTTL)
 	require.NoError(t, err)
 	assert.Equal(t, []campaign.ContactID{"h01", "h02", "h03", "h04", "h05"}, ids(ls2))
+	q.Close() // the top-up runs in the background: wait for it
 	assert.Equal(t, 10, x.counts(c).Hopper, "a claim that left the hopper low refilled it")
 
 	// The store fills in queue order and reports what it did.
@@ -180,4 +183,126 @@ func testQueueStatus(t *testing.T, x *queueHarness) {
 	assert.Equal(t, "campaign is paused", st.Closed)
 	assert.Equal(t, 1, st.Blocked[queue.BlockedCampaignClosed])
 	assert.Equal(t, 0, st.Blocked[queue.BlockedLeased])
+}
+
+// drainingStore is a queue.Store whose first drains refills that add
+// entries are followed at once by a claim of the whole hopper under
+// another token: other claimers emptying the hopper faster than refills
+// fill it.
+type drainingStore struct {
+	queue.Store
+	mu     sync.Mutex
+	drains int
+	took   []campaign.ContactID
+}
+
+func (d *drainingStore) Refill(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, r queue.Refill, now time.Time) (queue.RefillResult, error) {
+	res, err := d.Store.Refill(ctx, ws, id, r, now)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil || res.Added == 0 || d.drains == 0 {
+		return res, err
+	}
+	d.drains--
+	ls, err := d.Store.Claim(ctx, ws, id, queue.ClaimQuery{Limit: res.Level, TTL: time.Hour, Token: "other-claimer"}, now)
+	for _, l := range ls {
+		d.took = append(d.took, l.ContactID)
+	}
+	return res, err
+}
+
+// testQueueClaimRefillsWhileShort: a claim that finds the hopper emptied
+// by other claimers refills and claims again as long as refills find
+// ready contacts, instead of returning short from a full queue. It
+// returned nothing here after one refresh, and eight busy claimers all
+// gave up on a queue of 80,000 ready contacts (claimbench).
+func testQueueClaimRefillsWhileShort(t *testing.T, x *queueHarness) {
+	c := x.running(nil)
+	var cs []campaign.Contact
+	for i := range 40 {
+		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("s%02d", i))})
+		x.clock.Advance(time.Millisecond) // age order
+	}
+	x.add(c, cs...)
+	d := &drainingStore{Store: x.qs, drains: 2}
+	q, err := queue.NewService(queue.Config{Store: d, Campaigns: x.store, Suppression: x.sup, Clock: x.clock.Now, HopperSize: 5})
+	require.NoError(t, err)
+	defer q.Close()
+	ls, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 10, testTTL)
+	require.NoError(t, err)
+	d.mu.Lock()
+	took := d.took
+	d.mu.Unlock()
+	require.Len(t, took, 10, "the other claimer emptied the first two refills")
+	assert.Equal(t, []campaign.ContactID{"s10", "s11", "s12", "s13", "s14", "s15", "s16", "s17", "s18", "s19"}, ids(ls),
+		"the claim refilled until it had what it asked for, in queue order")
+
+	// With nothing ready left, a short claim is the answer, and it does
+	// not spin: the refills that find nothing end it.
+	rest, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 100, testTTL)
+	require.NoError(t, err)
+	assert.Len(t, ids(rest), 20)
+	none, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 10, testTTL)
+	require.NoError(t, err)
+	assert.Empty(t, ids(none))
+}
+
+// blockingStore is a queue.Store whose refills after the first wait
+// until release is closed.
+type blockingStore struct {
+	queue.Store
+	mu      sync.Mutex
+	refills int
+	started chan struct{} // closed when a blocked refill begins
+	release chan struct{}
+}
+
+func (b *blockingStore) Refill(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, r queue.Refill, now time.Time) (queue.RefillResult, error) {
+	b.mu.Lock()
+	b.refills++
+	block := b.refills == 2
+	b.mu.Unlock()
+	if block {
+		close(b.started)
+		<-b.release
+	}
+	return b.Store.Refill(ctx, ws, id, r, now)
+}
+
+// testQueueTopUpInBackground: a claim that leaves the hopper below half
+// starts its top-up and returns without waiting for it (under load the
+// top-up was the tail of every claimer's latency); Close waits for it.
+func testQueueTopUpInBackground(t *testing.T, x *queueHarness) {
+	c := x.running(nil)
+	var cs []campaign.Contact
+	for i := range 30 {
+		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("b%02d", i))})
+		x.clock.Advance(time.Millisecond) // age order
+	}
+	x.add(c, cs...)
+	b := &blockingStore{Store: x.qs, started: make(chan struct{}), release: make(chan struct{})}
+	q, err := queue.NewService(queue.Config{Store: b, Campaigns: x.store, Suppression: x.sup, Clock: x.clock.Now, HopperSize: 10})
+	require.NoError(t, err)
+	ls, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 6, testTTL) // refills to 10 first, leaves 4
+	require.NoError(t, err)
+	require.Len(t, ls, 6)
+	select {
+	case <-b.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the claim that left the hopper low started no refill")
+	}
+	// The top-up is blocked; claims go on from what the hopper holds.
+	more, err := q.Claim(x.ctx, c.WorkspaceID, c.ID, 2, testTTL)
+	require.NoError(t, err)
+	assert.Equal(t, []campaign.ContactID{"b06", "b07"}, ids(more), "a claim does not wait for a top-up")
+	closed := make(chan struct{})
+	go func() { q.Close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while a background refill was running")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(b.release)
+	<-closed
+	assert.Equal(t, 10, x.counts(c).Hopper, "the background refill topped the hopper up")
 }
