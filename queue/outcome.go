@@ -50,6 +50,12 @@ type Outcome struct {
 //     retry after Settings.RetryInterval from the end of the call;
 //   - otherwise: failed.
 //
+// Concurrent Finish calls share store transactions: while one
+// goroutine's outcomes are being written, the outcomes that arrive wait
+// and are then written together by one Store.FinishMany (group commit, as
+// River's batch completer). Each call still returns only once its own
+// outcome is committed, with its own error.
+//
 // ErrLeaseLost when the lease expired or was taken over; nothing is
 // applied then.
 func (s *Service) Finish(ctx context.Context, l Lease, o Outcome) error {
@@ -84,7 +90,76 @@ func (s *Service) Finish(ctx context.Context, l Lease, o Outcome) error {
 	if err != nil {
 		return err
 	}
-	return s.store.Finish(ctx, l, Finished{Attempt: a, Next: next, LaneOrder: cc.s.LaneOrder, Suppress: supp}, now)
+	return s.finish(ctx, LeaseFinish{Lease: l, Finished: Finished{Attempt: a, Next: next, LaneOrder: cc.s.LaneOrder, Suppress: supp}, Now: now})
+}
+
+// maxFinishBatch bounds the outcomes one Store.FinishMany writes.
+const maxFinishBatch = 100
+
+// finishCall is one Finish waiting for its outcome to be written.
+type finishCall struct {
+	f   LeaseFinish
+	err error
+	// wake receives true when err is set, false when this call is to
+	// write the next batch (its own outcome is still pending).
+	wake chan bool
+}
+
+// finish writes f through the group commit: the first caller while none
+// is writing becomes the writer and writes every pending outcome (its own
+// among them) in batches of up to maxFinishBatch, one Store.FinishMany
+// each; once its own is written it hands the writing to the next waiting
+// call, so no caller waits for more than the batches ahead of its own.
+// Callers that arrive while a batch is written wait for the next. Under
+// no concurrency a batch is one outcome.
+func (s *Service) finish(ctx context.Context, f LeaseFinish) error {
+	c := &finishCall{f: f, wake: make(chan bool, 1)}
+	s.fmu.Lock()
+	s.fpending = append(s.fpending, c)
+	if s.fwriting {
+		s.fmu.Unlock()
+		if <-c.wake {
+			return c.err
+		}
+	} else {
+		s.fwriting = true
+		s.fmu.Unlock()
+	}
+	// The writer. Its context's cancellation does not stop the batch:
+	// the batch holds other callers' outcomes.
+	wctx := context.WithoutCancel(ctx)
+	for {
+		s.fmu.Lock()
+		k := min(len(s.fpending), maxFinishBatch)
+		batch := slices.Clone(s.fpending[:k])
+		s.fpending = slices.Delete(s.fpending, 0, k)
+		s.fmu.Unlock()
+		items := make([]LeaseFinish, len(batch))
+		for i, b := range batch {
+			items[i] = b.f
+		}
+		errs := s.store.FinishMany(wctx, items)
+		mine := false
+		for i, b := range batch {
+			b.err = errs[i]
+			if b == c {
+				mine = true
+			} else {
+				b.wake <- true
+			}
+		}
+		if !mine {
+			continue
+		}
+		s.fmu.Lock()
+		if len(s.fpending) > 0 {
+			s.fpending[0].wake <- false // the next writer
+		} else {
+			s.fwriting = false
+		}
+		s.fmu.Unlock()
+		return c.err
+	}
 }
 
 func (s *Service) nextState(cc *campaignCtx, l Lease, a campaign.Attempt, o Outcome, now time.Time) (NextState, []suppression.Entry, error) {

@@ -226,6 +226,13 @@ type Finished struct {
 	Suppress []suppression.Entry
 }
 
+// LeaseFinish is one item of a store's FinishMany: Finish's arguments.
+type LeaseFinish struct {
+	Lease    Lease
+	Finished Finished
+	Now      time.Time
+}
+
 // Released is what a store's Release writes in one transaction.
 type Released struct {
 	// Next is the contact's new queue state.
@@ -461,6 +468,14 @@ type Store interface {
 	// f.Suppress, all or nothing; ErrLeaseLost when the lease is no longer
 	// held.
 	Finish(ctx context.Context, l Lease, f Finished, now time.Time) error
+	// FinishMany ends several leases as Finish ends one, in as few
+	// transactions as it can (one, when no item fails but by a lost
+	// lease), and returns one error per item, in order: nil,
+	// ErrLeaseLost when that lease is no longer held, or what Finish
+	// would return for it. An item that fails writes nothing and changes
+	// nothing of the others. The Service groups concurrent Finish calls
+	// into one FinishMany (see Service.Finish).
+	FinishMany(ctx context.Context, fs []LeaseFinish) []error
 
 	// Maintain returns up to m.Limit contacts of the workspace (any
 	// campaign: an expired lease holds its number until it is reaped)

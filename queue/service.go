@@ -81,6 +81,10 @@ type Service struct {
 	refreshed map[campaign.ID]*refreshState
 	closed    bool           // Close was called: no more background refills
 	bg        sync.WaitGroup // background refills (topUp)
+
+	fmu      sync.Mutex    // guards the group commit of Finish (finish)
+	fpending []*finishCall // outcomes waiting to be written, in arrival order
+	fwriting bool          // a call is writing fpending
 }
 
 type refreshState struct {

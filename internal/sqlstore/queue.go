@@ -448,57 +448,152 @@ func (s *Store) Release(ctx context.Context, l queue.Lease, r queue.Released, no
 	return err
 }
 
+// finishing is one lease's Finish, checked and encoded.
+type finishing struct {
+	i       int // the item's index in FinishMany
+	l       queue.Lease
+	f       queue.Finished
+	now     time.Time
+	attempt []any
+	nums    []int64 // the numbers to suppress, sorted, without repeats
+	origin  origin
+}
+
+// prepareFinish checks and encodes a Finish of l.
+func prepareFinish(l queue.Lease, f queue.Finished, now time.Time) (finishing, error) {
+	if err := checkWorkspace(l.WorkspaceID, f.Attempt.WorkspaceID, "attempt"); err != nil {
+		return finishing{}, err
+	}
+	var e enc
+	p := finishing{l: l, f: f, now: now, attempt: attemptValues(&e, f.Attempt), nums: make([]int64, 0, len(f.Suppress))}
+	for _, en := range f.Suppress {
+		if err := checkWorkspace(l.WorkspaceID, en.WorkspaceID, "suppression entry"); err != nil {
+			return finishing{}, err
+		}
+		n, ok := e164Int(en.Number)
+		if !ok || en.Email != "" || en.List != f.Suppress[0].List || originOf(&e, en) != originOf(&e, f.Suppress[0]) {
+			return finishing{}, fmt.Errorf("%w: Finish writes number-only entries of one list and origin", campaign.ErrInvalid)
+		}
+		p.nums = append(p.nums, n)
+	}
+	if len(f.Suppress) > 0 {
+		p.origin = originOf(&e, f.Suppress[0])
+	}
+	slices.Sort(p.nums)
+	p.nums = slices.Compact(p.nums)
+	return p, e.err
+}
+
+// finishIn writes p in tx but its attempt row: the contact and the end of
+// its lease, and its suppression entries.
+func (s *Store) finishIn(ctx context.Context, tx *sqlx.Tx, p finishing) error {
+	if err := s.endLease(ctx, tx, p.l, p.f.Next, p.f.LaneOrder, p.now); err != nil {
+		return err
+	}
+	if len(p.nums) == 0 {
+		return nil
+	}
+	listID, _, err := s.listID(ctx, tx, p.l.WorkspaceID, p.f.Suppress[0].List, true)
+	if err != nil {
+		return err
+	}
+	originID, err := s.originID(ctx, tx, p.l.WorkspaceID, p.origin)
+	if err != nil {
+		return err
+	}
+	return s.insertNumbers(ctx, tx, listID, originID, p.nums, true)
+}
+
+// insertAttempts appends the attempts of ps and their feed rows in tx.
+func (s *Store) insertAttempts(ctx context.Context, tx *sqlx.Tx, ps []finishing) error {
+	var e enc
+	err := s.insertBatched(ctx, tx, `INSERT INTO attempts (`+attemptColumns+`) VALUES `, attemptColumnCount, len(ps),
+		func(args []any, i int) []any { return append(args, ps[i].attempt...) }, &e)
+	if err != nil {
+		return err
+	}
+	fs := make([]feedRef, len(ps))
+	for i, p := range ps {
+		fs[i] = attemptFeed(p.f.Attempt)
+	}
+	return s.insertFeed(ctx, tx, fs)
+}
+
 // Finish implements queue.Store: the contact update, the attempt row and
 // the suppression entries commit together or not at all.
 func (s *Store) Finish(ctx context.Context, l queue.Lease, f queue.Finished, now time.Time) error {
 	const op = "finish lease"
-	if err := checkWorkspace(l.WorkspaceID, f.Attempt.WorkspaceID, "attempt"); err != nil {
+	p, err := prepareFinish(l, f, now)
+	if err != nil {
 		return s.fail(op, err)
 	}
-	var e enc
-	attempt := attemptValues(&e, f.Attempt)
-	nums := make([]int64, 0, len(f.Suppress))
-	for _, en := range f.Suppress {
-		if err := checkWorkspace(l.WorkspaceID, en.WorkspaceID, "suppression entry"); err != nil {
-			return s.fail(op, err)
-		}
-		n, ok := e164Int(en.Number)
-		if !ok || en.Email != "" || en.List != f.Suppress[0].List || originOf(&e, en) != originOf(&e, f.Suppress[0]) {
-			return s.fail(op, fmt.Errorf("%w: Finish writes number-only entries of one list and origin", campaign.ErrInvalid))
-		}
-		nums = append(nums, n)
-	}
-	if e.err != nil {
-		return s.fail(op, e.err)
-	}
-	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
-		if err := s.endLease(ctx, tx, l, f.Next, f.LaneOrder, now); err != nil {
+	err = s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
+		if err := s.finishIn(ctx, tx, p); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO attempts (`+attemptColumns+`) VALUES (`+placeholders(attemptColumnCount)+`)`), attempt...); err != nil {
-			return err
-		}
-		if err := s.insertFeed(ctx, tx, []feedRef{attemptFeed(f.Attempt)}); err != nil {
-			return err
-		}
-		if len(nums) == 0 {
-			return nil
-		}
-		listID, _, err := s.listID(ctx, tx, l.WorkspaceID, f.Suppress[0].List, true)
-		if err != nil {
-			return err
-		}
-		originID, err := s.originID(ctx, tx, l.WorkspaceID, originOf(&e, f.Suppress[0]))
-		if err != nil {
-			return err
-		}
-		slices.Sort(nums)
-		return s.insertNumbers(ctx, tx, listID, originID, slices.Compact(nums), true)
+		return s.insertAttempts(ctx, tx, []finishing{p})
 	})
 	if errors.Is(err, queue.ErrLeaseLost) {
 		return fmt.Errorf("sqlstore: %s: %w", op, leaseLost(l))
 	}
 	return err
+}
+
+// FinishMany implements queue.Store: every item in one transaction, so
+// the outcomes share one commit (one WAL flush on Postgres, one fsync on
+// SQLite: 6.8 ms of a 14.8 ms Finish on Postgres here). A lost lease
+// writes nothing and leaves the others to commit. Any other failure
+// rolls the transaction back, and each item is then finished alone, so
+// each gets its own answer. Items are written in contact order, so two
+// concurrent FinishMany lock contacts in one order.
+func (s *Store) FinishMany(ctx context.Context, fs []queue.LeaseFinish) []error {
+	const op = "finish lease"
+	errs := make([]error, len(fs))
+	ps := make([]finishing, 0, len(fs))
+	for i, f := range fs {
+		p, err := prepareFinish(f.Lease, f.Finished, f.Now)
+		if err != nil {
+			errs[i] = s.fail(op, err)
+			continue
+		}
+		p.i = i
+		ps = append(ps, p)
+	}
+	if len(ps) == 0 {
+		return errs
+	}
+	slices.SortFunc(ps, func(a, b finishing) int {
+		return cmp.Or(cmp.Compare(a.l.WorkspaceID, b.l.WorkspaceID), cmp.Compare(a.l.ContactID, b.l.ContactID))
+	})
+	lost := make([]bool, len(ps))
+	err := s.inTxRetry(ctx, op, func(tx *sqlx.Tx) error {
+		clear(lost)
+		done := make([]finishing, 0, len(ps))
+		for k, p := range ps {
+			err := s.finishIn(ctx, tx, p)
+			if errors.Is(err, queue.ErrLeaseLost) {
+				lost[k] = true // endLease wrote nothing
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			done = append(done, p)
+		}
+		return s.insertAttempts(ctx, tx, done)
+	})
+	if err != nil {
+		for _, p := range ps {
+			errs[p.i] = s.Finish(ctx, p.l, p.f, p.now)
+		}
+		return errs
+	}
+	for k, p := range ps {
+		if lost[k] {
+			errs[p.i] = fmt.Errorf("sqlstore: %s: %w", op, leaseLost(p.l))
+		}
+	}
+	return errs
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

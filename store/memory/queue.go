@@ -476,6 +476,16 @@ func (s *Store) Finish(ctx context.Context, l queue.Lease, fin queue.Finished, n
 	})
 }
 
+// FinishMany implements queue.Store: each item as Finish, under the
+// store's lock in turn (the memory store has no commit to share).
+func (s *Store) FinishMany(ctx context.Context, fs []queue.LeaseFinish) []error {
+	errs := make([]error, len(fs))
+	for i, f := range fs {
+		errs[i] = s.Finish(ctx, f.Lease, f.Finished, f.Now)
+	}
+	return errs
+}
+
 // reap returns up to limit expired leases among leased, the leased
 // contacts of campaign cid, to their lanes and reports how many.
 func (s *Store) reap(cid campaign.ID, leased map[campaign.ContactID]bool, limit int, now time.Time) int {

@@ -48,6 +48,8 @@ var queueTests = []struct {
 	{"QueueHopperFillOrder", testQueueHopperFillOrder},
 	{"QueueClaimRefillsWhileShort", testQueueClaimRefillsWhileShort},
 	{"QueueTopUpInBackground", testQueueTopUpInBackground},
+	{"QueueFinishMany", testQueueFinishMany},
+	{"QueueFinishGroupCommit", testQueueFinishGroupCommit},
 	{"QueueStatus", testQueueStatus},
 	{"QueueClaimPredicate", testQueueClaimPredicate},
 }
