@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 
@@ -166,7 +168,7 @@ func (s *Store) InsertContacts(ctx context.Context, ws campaign.WorkspaceID, cs 
 			campaigns[c.CampaignID] = true
 		}
 	}
-	return s.inTx(ctx, "insert contacts", func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, "insert contacts", func(tx *sqlx.Tx) error {
 		var e enc
 		err := s.insertBatched(ctx, tx, `INSERT INTO contacts (`+contactColumns+`) VALUES `, contactColumnCount, len(cs),
 			func(args []any, i int) []any { return contactValues(args, &e, cs[i]) }, &e)
@@ -183,6 +185,55 @@ func (s *Store) InsertContacts(ctx context.Context, ws campaign.WorkspaceID, cs 
 		}
 		return s.insertAudit(ctx, tx, ws, a)
 	})
+	if err != nil {
+		return err
+	}
+	return s.analyzeGrown(ctx, "contacts", len(cs))
+}
+
+// analyzeMin is how many rows a Store adds to a table, beyond a tenth of
+// the table, before it analyses the table itself (analyzeGrown).
+const analyzeMin = 1000
+
+// tableGrowth is what a Store added to one table since it last analysed
+// it, and how many rows the table held then.
+type tableGrowth struct {
+	added atomic.Int64
+	seen  atomic.Int64
+	busy  sync.Mutex
+}
+
+// analyzeGrown runs ANALYZE on table on Postgres once this Store added
+// analyzeMin rows to it plus a tenth of the rows the table held at its
+// last analysis — autovacuum's own threshold, kept by the Store for when
+// autovacuum is off or has not come round yet. Plans depend on it: with
+// statistics taken when the tables were empty, Postgres read a
+// workspace's contacts through a secondary index to find the 20 a claim
+// leases, and the status trigger (migration 0005) read the workspace's
+// report rows through report_contacts_status for each contact a claim or
+// finish moved — a scan of the workspace per contact, so QueueRace slowed
+// as it went (auto_explain with log_triggers). An ANALYZE samples at most
+// 30,000 rows: tens of milliseconds, once per step that crosses the
+// threshold, in the call that crossed it.
+func (s *Store) analyzeGrown(ctx context.Context, table string, added int) error {
+	g := s.growth[table]
+	if !s.pg() || g == nil || added <= 0 {
+		return nil
+	}
+	if g.added.Add(int64(added)) < analyzeMin+g.seen.Load()/10 || !g.busy.TryLock() {
+		return nil
+	}
+	defer g.busy.Unlock()
+	g.added.Store(0)
+	if _, err := s.w.ExecContext(ctx, `ANALYZE `+table); err != nil {
+		return s.fail("analyze "+table, err)
+	}
+	var rows float64
+	if err := s.w.GetContext(ctx, &rows, s.q(`SELECT reltuples FROM pg_class WHERE oid = CAST(CAST(? AS TEXT) AS regclass)`), table); err != nil {
+		return s.fail("analyze "+table, err)
+	}
+	g.seen.Store(int64(max(rows, 0)))
+	return nil
 }
 
 // campaignsExist returns campaign.ErrNotFound naming a campaign of ids

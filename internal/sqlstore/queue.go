@@ -196,6 +196,19 @@ q_rank = 9, ` + bumpVersion + `, updated_at = ?`
 const stillReady = `contacts.version = ? AND contacts.q_rank < 9 AND contacts.lease_token = ''
   AND contacts.status IN ('pending', 'retry', 'callback')`
 
+// pinClaimPlan makes the claim's transaction read the hopper through
+// hopper_order, in queue order, whatever the statistics say. The pick's
+// filter takes an advisory lock per number it passes (numberFree), so it
+// must run on the rows in order and stop at the limit. With the hopper's
+// statistics taken when it was empty (a VACUUM of an empty hopper sets
+// them; autovacuum may be off or late), Postgres planned a sequential
+// scan of the whole hopper and a sort: the filter ran on every entry,
+// took the locks of every number in the hopper and held them to the
+// statement's end, so concurrent claims skipped them all and came back
+// short. QueueRace's claims took 46–80 ms each (auto_explain); claimbench,
+// whose setup analyses the tables, never saw it.
+const pinClaimPlan = `SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off`
+
 // Claim implements queue.Store. It chooses from the campaign's hopper
 // (migration 0010; Refill fills it), never from contacts: on Postgres one
 // statement picks the first entries in queue order with FOR UPDATE SKIP
@@ -268,19 +281,37 @@ chosen AS (SELECT contact_id, version AS hv FROM (SELECT contact_id, version, RO
 	var rows []leaseRow
 	var claim func() error
 	if s.pg() {
-		// chosen's version is hv: in UPDATE … FROM, a plain "version"
-		// in the SET list would be ambiguous.
+		// The contacts to lease are found by "id IN (chosen)", each
+		// checked against its entry's version (hv) by a lookup in chosen:
+		// as an UPDATE … FROM chosen join, with statistics that call
+		// contacts small (taken before an import; autovacuum may be off or
+		// late), the planner read the workspace's contacts through another
+		// index and matched each to chosen — a scan of the whole workspace
+		// per claim (8 ms at 5,000 contacts, growing with the table;
+		// auto_explain).
 		query := s.q(`WITH ` + pick + `,
 gone AS (DELETE FROM hopper WHERE workspace_id = ? AND contact_id IN (SELECT contact_id FROM chosen))
 UPDATE contacts SET ` + s.claimSet(nowExpr) + `
-FROM chosen WHERE contacts.workspace_id = ? AND contacts.id = chosen.contact_id AND ` + strings.Replace(stillReady, "?", "chosen.hv", 1) + returning)
+WHERE contacts.workspace_id = ? AND contacts.id IN (SELECT contact_id FROM chosen) AND ` +
+			strings.Replace(stillReady, "?", "(SELECT c.hv FROM chosen c WHERE c.contact_id = contacts.id)", 1) + returning)
 		qargs := append(append(append(args, ws, q.Token), nowArgs...), q.TTL.Nanoseconds(), n, ws)
 		claim = func() error {
 			st, err := s.prepared(ctx, query)
 			if err != nil {
 				return err
 			}
-			return st.SelectContext(ctx, &rows, qargs...)
+			tx, err := s.w.BeginTxx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = tx.Rollback() }() // after Commit, a no-op
+			if _, err := tx.ExecContext(ctx, pinClaimPlan); err != nil {
+				return err
+			}
+			if err := tx.StmtxContext(ctx, st).SelectContext(ctx, &rows, qargs...); err != nil {
+				return err
+			}
+			return tx.Commit()
 		}
 	} else {
 		claim = func() error {
@@ -536,7 +567,13 @@ func (s *Store) Finish(ctx context.Context, l queue.Lease, f queue.Finished, now
 	if errors.Is(err, queue.ErrLeaseLost) {
 		return fmt.Errorf("sqlstore: %s: %w", op, leaseLost(l))
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// The outcome is committed: a failed ANALYZE is not its error, and
+	// the next Finish tries again.
+	_ = s.analyzeGrown(ctx, "report_contacts", 1)
+	return nil
 }
 
 // FinishMany implements queue.Store: every item in one transaction, so
@@ -588,11 +625,17 @@ func (s *Store) FinishMany(ctx context.Context, fs []queue.LeaseFinish) []error 
 		}
 		return errs
 	}
+	written := 0
 	for k, p := range ps {
 		if lost[k] {
 			errs[p.i] = fmt.Errorf("sqlstore: %s: %w", op, leaseLost(p.l))
+		} else {
+			written++
 		}
 	}
+	// The outcomes are committed: a failed ANALYZE is not theirs to
+	// report, and the next Finish tries again.
+	_ = s.analyzeGrown(ctx, "report_contacts", written)
 	return errs
 }
 

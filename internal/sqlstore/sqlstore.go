@@ -114,6 +114,9 @@ type Store struct {
 	// invalidate them (hopperMoved).
 	cursors   sync.Map // string → fillCursor
 	hopperGen atomic.Int64
+	// growth tracks the rows this Store added to the tables it analyses
+	// itself (analyzeGrown), by table.
+	growth map[string]*tableGrowth
 	// stmts holds the statements prepared on w by prepared, by query.
 	stmts sync.Map // string → *sqlx.Stmt
 }
@@ -135,7 +138,11 @@ func New(d Dialect, write, read *sqlx.DB, migrations fs.FS) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %s: %w", d.Name, err)
 	}
-	return &Store{d: d, w: write, r: read, migrations: ms}, nil
+	// The tables analyzeGrown keeps statistics of: those the claim and
+	// its trigger read by key while they grow by thousands of rows an
+	// import or a busy hour.
+	growth := map[string]*tableGrowth{"contacts": {}, "report_contacts": {}}
+	return &Store{d: d, w: write, r: read, migrations: ms, growth: growth}, nil
 }
 
 // prepared returns query (already rebound) prepared on the write handle,
