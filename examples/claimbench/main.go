@@ -224,7 +224,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // burstQueue leases and finishes (no answer: retry later) n contacts
-// through q from claimers goroutines, 100 per claim.
+// through q from claimers goroutines, 100 per claim, the outcomes of a
+// claim finished concurrently.
 func burstQueue(ctx context.Context, q *queue.Service, cb *storetest.ClaimBench, claimers, n int) (int, error) {
 	var mu sync.Mutex
 	done := 0
@@ -233,12 +234,21 @@ func burstQueue(ctx context.Context, q *queue.Service, cb *storetest.ClaimBench,
 		if err != nil {
 			return nil, err
 		}
+		// The calls of one claim end independently, as a dialer's do:
+		// their outcomes are finished concurrently, and the queue writes
+		// those that arrive together in one transaction (group commit).
 		ids := make([]string, len(ls))
+		errs := make([]error, len(ls))
+		var wg sync.WaitGroup
 		for i, l := range ls {
 			ids[i] = string(l.ContactID)
-			if err := q.Finish(ctx, l, queue.Outcome{Attempt: campaign.Attempt{Result: campaign.ResultNoAnswer, StartedAt: cb.Now()}}); err != nil {
-				return nil, err
-			}
+			wg.Go(func() {
+				errs[i] = q.Finish(ctx, l, queue.Outcome{Attempt: campaign.Attempt{Result: campaign.ResultNoAnswer, StartedAt: cb.Now()}})
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
 		}
 		mu.Lock()
 		done += len(ls)
