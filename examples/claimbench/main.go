@@ -1,7 +1,7 @@
 // Command claimbench measures how fast a store leases contacts and prints
 // one JSON object:
 //
-//	go run ./examples/claimbench -store postgres:DSN|sqlite:PATH -contacts 1000000 -claimers 8 -batch 10 -leases 200000 [-burst 0.8]
+//	go run ./examples/claimbench -store postgres:DSN|sqlite:PATH -contacts 1000000 -claimers 8 -batch 10 -leases 200000 [-burst 0.8] [-rate 5000]
 //
 // It fills a Running campaign with -contacts ready contacts (1,000 through
 // the services, the rest copied in SQL), then runs two loops with the same
@@ -55,6 +55,7 @@ type output struct {
 	Claimers        int     `json:"claimers"`
 	Batch           int     `json:"batch"`
 	Burst           float64 `json:"burst"`
+	Rate            float64 `json:"rate"`
 	Leased          int     `json:"leased"`
 	Claims          int     `json:"claims"`
 	ElapsedS        float64 `json:"elapsed_s"`
@@ -92,6 +93,7 @@ type config struct {
 	batch    int
 	leases   int
 	burst    float64
+	rate     float64
 }
 
 func parse(args []string, stderr io.Writer) (config, error) {
@@ -105,6 +107,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.batch, "batch", 10, "contacts per claim")
 	fs.IntVar(&c.leases, "leases", 0, "stop each loop after this many leases (0: drain the queue)")
 	fs.Float64Var(&c.burst, "burst", 0, "lease and finish this fraction of the queue before measuring (0–0.95)")
+	fs.Float64Var(&c.rate, "rate", 0, "offer this many leases a second to each loop (0: claim as fast as the store answers)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -115,6 +118,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-contacts, -claimers and -batch must be positive, -leases not negative")
 	case c.burst < 0 || c.burst > 0.95:
 		return c, errors.New("-burst must be between 0 and 0.95")
+	case c.rate < 0:
+		return c, errors.New("-rate must not be negative")
 	}
 	return c, nil
 }
@@ -147,7 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer b.close()
-	out := output{Store: b.name, Contacts: cfg.contacts, Claimers: cfg.claimers, Batch: cfg.batch, Burst: cfg.burst}
+	out := output{Store: b.name, Contacts: cfg.contacts, Claimers: cfg.claimers, Batch: cfg.batch, Burst: cfg.burst, Rate: cfg.rate}
 	began := time.Now()
 	cb, err := storetest.SetUpClaimBench(ctx, b.s, cfg.contacts, b.clone)
 	if err != nil {
@@ -174,7 +179,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		out.BurstFinished, out.BurstLeasedPerS = n, float64(n)/time.Since(t0).Seconds()
 	}
 
-	bare, err := storetest.ClaimLoop(ctx, "bare", cfg.claimers, cfg.batch, cfg.leases, func(ctx context.Context) ([]string, error) {
+	bare, err := storetest.PacedClaimLoop(ctx, "bare", cfg.claimers, cfg.batch, cfg.leases, cfg.rate, func(ctx context.Context) ([]string, error) {
 		return b.bareClaim(ctx, cfg.batch, "bench")
 	})
 	if err != nil {
@@ -184,7 +189,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mu   sync.Mutex
 		held []queue.Lease
 	)
-	res, err := storetest.ClaimLoop(ctx, "queue", cfg.claimers, cfg.batch, cfg.leases, func(ctx context.Context) ([]string, error) {
+	res, err := storetest.PacedClaimLoop(ctx, "queue", cfg.claimers, cfg.batch, cfg.leases, cfg.rate, func(ctx context.Context) ([]string, error) {
 		ls, err := q.Claim(ctx, cb.Workspace, cb.Campaign, cfg.batch, time.Hour)
 		ids := make([]string, len(ls))
 		for i, l := range ls {

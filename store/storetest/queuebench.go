@@ -138,8 +138,19 @@ func (b *ClaimBench) Now() time.Time { return b.clock.Now() }
 // ClaimLoop runs claim from claimers goroutines until it returns nothing
 // or limit IDs are returned (0: no limit; the claims in flight then may
 // add a few more), timing each call, and counts the IDs returned twice
-// (ClaimResult.Double). It returns the first claim error.
+// (ClaimResult.Double). It returns the first claim error. Each claimer
+// claims again as soon as its claim returns (a closed loop: the store
+// runs saturated); PacedClaimLoop offers a fixed rate instead.
 func ClaimLoop(ctx context.Context, name string, claimers, batch, limit int, claim func(ctx context.Context) ([]string, error)) (ClaimResult, error) {
+	return PacedClaimLoop(ctx, name, claimers, batch, limit, 0, claim)
+}
+
+// PacedClaimLoop is ClaimLoop offering rate leases a second (0: as fast as
+// the claims return): the claims are scheduled batch/rate seconds apart,
+// round-robin over the claimers, and each claim's latency counts from its
+// scheduled time, so a claim that starts late because the one before ran
+// long counts that wait too (no coordinated omission).
+func PacedClaimLoop(ctx context.Context, name string, claimers, batch, limit int, rate float64, claim func(ctx context.Context) ([]string, error)) (ClaimResult, error) {
 	var (
 		mu     sync.Mutex
 		seen   = map[string]bool{}
@@ -153,8 +164,20 @@ func ClaimLoop(ctx context.Context, name string, claimers, batch, limit int, cla
 	for w := range claimers {
 		wg.Go(func() {
 			var mine []time.Duration
-			for {
+			for k := 0; ; k++ {
 				t0 := time.Now()
+				if rate > 0 {
+					slot := float64(k*claimers+w) * float64(batch) / rate
+					t0 = began.Add(time.Duration(slot * float64(time.Second)))
+					if d := time.Until(t0); d > 0 {
+						select {
+						case <-ctx.Done():
+							errs[w] = ctx.Err()
+							return
+						case <-time.After(d):
+						}
+					}
+				}
 				ids, err := claim(ctx)
 				d := time.Since(t0)
 				if err != nil {
