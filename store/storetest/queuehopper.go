@@ -24,6 +24,18 @@ func (x *queueHarness) hopperService(size int) *queue.Service {
 	return q
 }
 
+// addAged adds n contacts to c, ids prefix00, prefix01, …, each a
+// millisecond younger than the one before (so age orders them).
+func (x *queueHarness) addAged(c campaign.Campaign, prefix string, n int) {
+	x.t.Helper()
+	cs := make([]campaign.Contact, 0, n)
+	for i := range n {
+		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("%s%02d", prefix, i))})
+		x.clock.Advance(time.Millisecond)
+	}
+	x.add(c, cs...)
+}
+
 func (x *queueHarness) counts(c campaign.Campaign) queue.Counts {
 	x.t.Helper()
 	n, err := x.qs.Counts(x.ctx, c.WorkspaceID, c.ID, queue.CountQuery{MaxAttempts: c.Settings.WithDefaults(c.DefaultRegion).MaxAttempts}, x.clock.Now())
@@ -38,12 +50,7 @@ func (x *queueHarness) counts(c campaign.Campaign) queue.Counts {
 // in its place.
 func testQueueHopper(t *testing.T, x *queueHarness) {
 	c := x.running(nil)
-	var cs []campaign.Contact
-	for i := range 30 {
-		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("h%02d", i))})
-		x.clock.Advance(time.Millisecond) // age order
-	}
-	x.add(c, cs...)
+	x.addAged(c, "h", 30)
 	// Not leased before any refill.
 	raw, err := x.qs.Claim(x.ctx, c.WorkspaceID, c.ID, queue.ClaimQuery{Limit: 5, TTL: time.Minute, Token: "probe"}, x.clock.Now())
 	require.NoError(t, err)
@@ -103,12 +110,7 @@ func testQueueHopper(t *testing.T, x *queueHarness) {
 // next refill, not after the rest of the campaign.
 func testQueueHopperFillOrder(t *testing.T, x *queueHarness) {
 	c := x.running(nil)
-	var cs []campaign.Contact
-	for i := range 20 {
-		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("f%02d", i))})
-		x.clock.Advance(time.Millisecond) // age order
-	}
-	x.add(c, cs...)
+	x.addAged(c, "f", 20)
 	q := x.hopperService(5)
 	_, err := q.Refresh(x.ctx, c.WorkspaceID, c.ID) // facts, then a refill to 5
 	require.NoError(t, err)
@@ -218,12 +220,7 @@ func (d *drainingStore) Refill(ctx context.Context, ws campaign.WorkspaceID, id 
 // gave up on a queue of 80,000 ready contacts (claimbench).
 func testQueueClaimRefillsWhileShort(t *testing.T, x *queueHarness) {
 	c := x.running(nil)
-	var cs []campaign.Contact
-	for i := range 40 {
-		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("s%02d", i))})
-		x.clock.Advance(time.Millisecond) // age order
-	}
-	x.add(c, cs...)
+	x.addAged(c, "s", 40)
 	d := &drainingStore{Store: x.qs, drains: 2}
 	q, err := queue.NewService(queue.Config{Store: d, Campaigns: x.store, Suppression: x.sup, Clock: x.clock.Now, HopperSize: 5})
 	require.NoError(t, err)
@@ -274,12 +271,7 @@ func (b *blockingStore) Refill(ctx context.Context, ws campaign.WorkspaceID, id 
 // top-up was the tail of every claimer's latency); Close waits for it.
 func testQueueTopUpInBackground(t *testing.T, x *queueHarness) {
 	c := x.running(nil)
-	var cs []campaign.Contact
-	for i := range 30 {
-		cs = append(cs, campaign.Contact{ID: campaign.ContactID(fmt.Sprintf("b%02d", i))})
-		x.clock.Advance(time.Millisecond) // age order
-	}
-	x.add(c, cs...)
+	x.addAged(c, "b", 30)
 	b := &blockingStore{Store: x.qs, started: make(chan struct{}), release: make(chan struct{})}
 	q, err := queue.NewService(queue.Config{Store: b, Campaigns: x.store, Suppression: x.sup, Clock: x.clock.Now, HopperSize: 10})
 	require.NoError(t, err)
