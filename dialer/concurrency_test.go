@@ -80,10 +80,7 @@ func TestBridgeNotDelayedByASlowDial(t *testing.T) {
 	zone := simagent.OpenZone(time.Now())
 	settings := campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1, DialerInterval: 100 * time.Millisecond, WrapUp: 100 * time.Millisecond}
 	f := newFleet(t, time.Now, settings, 2, zone, "")
-	sc, err := sim.New(sim.Config{Seed: 1, Now: time.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
-		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 100*time.Millisecond, 5*time.Second
-		return s
-	}})
+	sc, err := sim.New(sim.Config{Seed: 1, Now: time.Now, Override: humanAnswers(100*time.Millisecond, 5*time.Second)})
 	require.NoError(t, err)
 	carrier := &slowDialCarrier{Carrier: sc, block: time.Second, answered: map[telephony.CallID]time.Time{}, bridgedAt: map[telephony.CallID]time.Time{}}
 	q, err := queue.NewService(queue.Config{Store: f.st, Campaigns: f.st, Suppression: f.supp, Authorizer: f.svc})
@@ -142,10 +139,7 @@ func TestBridgeNotDelayedByASlowDial(t *testing.T) {
 func outcomeWorld(t *testing.T) (*world, campaign.Actor, string) {
 	t.Helper()
 	w := newWorld(t, campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1}, 1, sim.Config{Seed: 2,
-		Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
-			s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 5*time.Second, 30*time.Second
-			return s
-		}})
+		Override: humanAnswers(5*time.Second, 30*time.Second)})
 	w.login(1)
 	agent := campaign.Actor{WorkspaceID: w.admin.WorkspaceID, UserID: "agent0"}
 	for i := 0; i < 120 && len(w.engine.Awaiting("agent0")) == 0; i++ {

@@ -141,10 +141,7 @@ func leaseFleet(t *testing.T, talk time.Duration, leaserA func(campaign.Leaser) 
 	const ttl = 30 * time.Second
 	clock := sim.NewClock(start)
 	f := newFleet(t, clock.Now, campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1}, 1, "America/New_York", "NY")
-	c, err := sim.New(sim.Config{Seed: 5, Now: clock.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
-		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 5*time.Second, talk
-		return s
-	}})
+	c, err := sim.New(sim.Config{Seed: 5, Now: clock.Now, Override: humanAnswers(5*time.Second, talk)})
 	require.NoError(t, err)
 	r := &router{Carrier: c, sinks: map[string]telephony.EventSink{}}
 	a := f.node(r.view(clock.Now), 1, func(cfg *dialer.Config) { cfg.Leaser, cfg.Holder, cfg.LeaseTTL = leaserA(f.st), "A", ttl })
@@ -216,10 +213,7 @@ func TestCallLeaseRenewedAtAThird(t *testing.T) {
 	clock := sim.NewClock(start)
 	f := newFleet(t, clock.Now, campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1}, 1, "America/New_York", "NY")
 	var log *extendLog
-	n := f.node(newRecCarrier(t, sim.Config{Seed: 4, Now: clock.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
-		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 5*time.Second, 12*time.Minute
-		return s
-	}}), 1, func(cfg *dialer.Config) {
+	n := f.node(newRecCarrier(t, sim.Config{Seed: 4, Now: clock.Now, Override: humanAnswers(5*time.Second, 12*time.Minute)}), 1, func(cfg *dialer.Config) {
 		log = &extendLog{Queue: cfg.Queue, now: clock.Now}
 		cfg.Queue = log
 	})
@@ -261,10 +255,7 @@ func TestSaveOutcomeReturnsTheStoresError(t *testing.T) {
 	clock := sim.NewClock(start)
 	f := newFleet(t, clock.Now, campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1}, 1, "America/New_York", "NY")
 	var q *failingFinish
-	n := f.node(newRecCarrier(t, sim.Config{Seed: 4, Now: clock.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
-		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 5*time.Second, 30*time.Second
-		return s
-	}}), 1, func(cfg *dialer.Config) {
+	n := f.node(newRecCarrier(t, sim.Config{Seed: 4, Now: clock.Now, Override: humanAnswers(5*time.Second, 30*time.Second)}), 1, func(cfg *dialer.Config) {
 		q = &failingFinish{Queue: cfg.Queue}
 		cfg.Queue = q
 	})

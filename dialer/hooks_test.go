@@ -96,10 +96,7 @@ func TestCallbacksMayCallTheEngineUnderRun(t *testing.T) {
 	zone := simagent.OpenZone(time.Now())
 	settings := campaign.Settings{DialMode: campaign.DialPower, CallRatio: 3, MaxAttempts: 1, DialerInterval: 100 * time.Millisecond, WrapUp: time.Second}
 	f := newFleet(t, time.Now, settings, 60, zone, "")
-	sc, err := sim.New(sim.Config{Seed: 1, Now: time.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
-		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 100*time.Millisecond, 3*time.Second
-		return s
-	}})
+	sc, err := sim.New(sim.Config{Seed: 1, Now: time.Now, Override: humanAnswers(100*time.Millisecond, 3*time.Second)})
 	require.NoError(t, err)
 	qs, err := queue.NewService(queue.Config{Store: f.st, Campaigns: f.st, Suppression: f.supp, Authorizer: f.svc})
 	require.NoError(t, err)

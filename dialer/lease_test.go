@@ -78,6 +78,15 @@ type recCarrier struct {
 	dials   []time.Time
 }
 
+// humanAnswers is a simulated carrier's Override: every call is answered by
+// a person after ring and talks for talk.
+func humanAnswers(ring, talk time.Duration) func(telephony.DialRequest, sim.Script) sim.Script {
+	return func(_ telephony.DialRequest, s sim.Script) sim.Script {
+		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, ring, talk
+		return s
+	}
+}
+
 func newRecCarrier(t *testing.T, cfg sim.Config) *recCarrier {
 	t.Helper()
 	c, err := sim.New(cfg)

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callstackhq/callstack/campaign"
-	"github.com/callstackhq/callstack/telephony"
 	"github.com/callstackhq/callstack/telephony/sim"
 )
 
@@ -31,10 +30,7 @@ func TestRestartReconcilesWithTheCarrier(t *testing.T) {
 			clock := sim.NewClock(start)
 			settings := campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1}
 			f := newFleet(t, clock.Now, settings, 1, "America/New_York", "NY")
-			carrier := newRecCarrier(t, sim.Config{Seed: 1, Now: clock.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
-				s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 5*time.Second, time.Minute
-				return s
-			}})
+			carrier := newRecCarrier(t, sim.Config{Seed: 1, Now: clock.Now, Override: humanAnswers(5*time.Second, time.Minute)})
 			e1 := f.node(carrier, 1, nil)
 			runNodes(t, clock, start.Add(10*time.Second), e1)
 			cur, ok := e1.eng.CurrentCall("agent0")

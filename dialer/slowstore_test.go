@@ -65,10 +65,7 @@ func TestSlowClaimDelaysNoOne(t *testing.T) {
 	settings := campaign.Settings{DialMode: campaign.DialProgressive, MaxAttempts: 1, DialerInterval: 100 * time.Millisecond,
 		WrapUp: time.Minute, HopperSize: 2}
 	f := newFleet(t, time.Now, settings, 10, zone, "")
-	sc, err := sim.New(sim.Config{Seed: 1, Now: time.Now, Override: func(_ telephony.DialRequest, s sim.Script) sim.Script {
-		s.Outcome, s.Ring, s.Talk = sim.OutcomeHuman, 300*time.Millisecond, 100*time.Millisecond
-		return s
-	}})
+	sc, err := sim.New(sim.Config{Seed: 1, Now: time.Now, Override: humanAnswers(300*time.Millisecond, 100*time.Millisecond)})
 	require.NoError(t, err)
 	carrier := &slowDialCarrier{Carrier: sc, answered: map[telephony.CallID]time.Time{}, bridgedAt: map[telephony.CallID]time.Time{}}
 	qs, err := queue.NewService(queue.Config{Store: f.st, Campaigns: f.st, Suppression: f.supp, Authorizer: f.svc})

@@ -120,7 +120,7 @@ func (s *Service) claim(ctx context.Context, ws campaign.WorkspaceID, id campaig
 			return s.abort(ctx, cc, out, err)
 		}
 		if len(ls) == want {
-			s.topUp(ctx, ws, id, len(ls))
+			s.topUp(ctx, ws, id, st, len(ls))
 		}
 		// One clock per decision: the Go-side rules judge by the instant
 		// the store judged the claim by.

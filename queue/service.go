@@ -397,8 +397,7 @@ func (s *Service) refillLocked(ctx context.Context, ws campaign.WorkspaceID, id 
 // milliseconds under load), and in the claim's own call it was the tail
 // of every claimer's latency (docs/queue.md). A claim that finds the
 // hopper short refills in its own call (claim).
-func (s *Service) topUp(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, claimed int) {
-	st := s.refreshState(id)
+func (s *Service) topUp(ctx context.Context, ws campaign.WorkspaceID, id campaign.ID, st *refreshState, claimed int) {
 	if st.level.Add(-int64(claimed)) >= int64(s.hopperSize/2) || !st.fill.TryLock() {
 		return
 	}
